@@ -171,7 +171,7 @@ def top_k(
         for row, rows_out in enumerate(excluded[start : start + len(block)]):
             if rows_out:
                 s[row, list(rows_out)] = -np.inf
-        part = np.argpartition(-s, k - 1, axis=1)[:, :k]
+        part = np.argpartition(s, -k, axis=1)[:, -k:]  # the k best, unordered: O(n) per query
         part_scores = np.take_along_axis(s, part, axis=1)
         order = np.argsort(-part_scores, axis=1, kind="stable")
         indices[start : start + len(block)] = np.take_along_axis(part, order, axis=1)

@@ -13,9 +13,14 @@ Benchmarks measure; they do not assert. Goals are stated in the issues.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import time
 from pathlib import Path
+
+# OpenMP threads that spin after a parallel region (scikit-learn, numba) would steal the
+# CPU from whatever is timed next; passive waiting keeps the comparisons fair.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 HERE = Path(__file__).parent
 CORE_COLUMNS = ("benchmark", "ours_s", "reference_s", "ratio", "goal")
