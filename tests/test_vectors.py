@@ -31,7 +31,8 @@ def test_most_similar_excludes_the_query_and_sorts(toy):
     words = [w for w, _ in neighbours]
     assert "king" not in words
     assert [s for _, s in neighbours] == sorted((s for _, s in neighbours), reverse=True)
-    assert toy.most_similar("king", k=1, exclude=["man"])[0][0] in {"queen", "woman"}
+    assert toy.most_similar("king", k=1)[0][0] == "man"
+    assert toy.most_similar("king", k=1, exclude=["man"])[0][0] != "man"
 
 
 def test_unknown_word_gives_a_clear_error(toy):
@@ -56,5 +57,5 @@ def test_pretrained_glove_is_the_real_thing():
     assert glove.vectors.dtype == np.float32
     assert glove.words[:3] == ["the", ",", "."]  # GloVe is ordered by frequency
     assert glove.analogy("man", "king", "woman")[0][0] == "queen"
-    assert "frogs" in [w for w, _ in glove.most_similar("frog", k=5)]
+    assert "toad" in [w for w, _ in glove.most_similar("frog", k=5)]
     assert glove.similarity("cat", "dog") > glove.similarity("cat", "economics")
