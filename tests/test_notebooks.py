@@ -1,0 +1,102 @@
+"""The course's notebook conventions, checked on every lesson and exercise notebook.
+
+Execution itself is tested by nbval (`make test` runs `pytest --nbval-lax notebooks`);
+these tests check the shape that makes the notebooks a course: a title with learning
+outcomes, `embedlab.setup()` first, one clean top-to-bottom run stored, captioned
+figures, an exercise notebook per lesson in valid nbgrader source format.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+EXERCISES = sorted((ROOT / "notebooks" / "exercises").glob("[0-9][0-9]_*.ipynb"))
+DOWNLOADS = re.compile(r"nltk\.download|fetch_20newsgroups|fetch_openml|gensim\.downloader|hf_hub_download|urlretrieve|requests\.get\(")
+
+
+def _cells(path):
+    return json.loads(path.read_text())["cells"]
+
+
+def _source(cell):
+    return "".join(cell["source"])
+
+
+def test_there_are_lessons_and_exercises():
+    assert LESSONS, "no lesson notebooks found in notebooks/"
+    assert EXERCISES, "no exercise notebooks found in notebooks/exercises/"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_opens_with_title_outcomes_and_setup(path):
+    cells = _cells(path)
+    first = _source(cells[0])
+    assert cells[0]["cell_type"] == "markdown" and first.startswith(f"# {path.name[:2]} "), \
+        "the first cell is the title, '# NN · Topic'"
+    assert "Learning outcomes" in first and "Prerequisites" in first, "state learning outcomes and prerequisites up front"
+    assert re.search(r"Time and memory|CPU time", first), "state the expected CPU time and memory"
+    first_code = next(c for c in cells if c["cell_type"] == "code")
+    assert "embedlab.setup(" in _source(first_code), "the first code cell calls embedlab.setup()"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_outputs_come_from_one_clean_run(path):
+    counts = [c.get("execution_count") for c in _cells(path) if c["cell_type"] == "code"]
+    assert counts == list(range(1, len(counts) + 1)), \
+        f"execution counts {counts[:8]}... are not one clean top-to-bottom run: run `make refresh`"
+    errors = [o for c in _cells(path) for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, "a stored output is an error"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_every_figure_has_a_caption(path):
+    cells = _cells(path)
+    for i, cell in enumerate(cells):
+        has_image = any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+        if has_image:
+            following = next((c for c in cells[i + 1 :] if c["cell_type"] == "markdown"), None)
+            assert following is not None and _source(following).lstrip().startswith("*Figure"), \
+                f"cell {i} draws a figure: the next markdown cell should caption it ('*Figure: ...*')"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_has_checked_facts_and_an_exercise_notebook(path):
+    sources = [_source(c) for c in _cells(path) if c["cell_type"] == "code"]
+    assert any(s.startswith("# NBVAL_CHECK_OUTPUT") for s in sources), "mark the cells that state facts"
+    assert (ROOT / "notebooks" / "exercises" / path.name).exists(), "each lesson has exercises/<same name>"
+
+
+@pytest.mark.parametrize("path", LESSONS + EXERCISES, ids=lambda p: p.name)
+def test_nothing_downloads(path):
+    for cell in _cells(path):
+        assert not DOWNLOADS.search(_source(cell)), f"a cell downloads at run time: {_source(cell)[:80]}"
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.name)
+def test_exercise_notebook_is_valid_nbgrader_source(path):
+    cells = _cells(path)
+    ids, points = [], 0
+    for cell in cells:
+        meta = cell["metadata"].get("nbgrader")
+        src = _source(cell)
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs") == [] and cell.get("execution_count") is None, \
+                "exercise notebooks are stored without outputs"
+        if meta is None:
+            assert "BEGIN SOLUTION" not in src and "BEGIN HIDDEN TESTS" not in src, \
+                "markers outside an nbgrader cell would not be stripped"
+            continue
+        ids.append(meta["grade_id"])
+        if meta.get("solution"):
+            assert src.count("### BEGIN SOLUTION") == src.count("### END SOLUTION") >= 1, meta["grade_id"]
+        if meta.get("grade"):
+            assert meta.get("points", 0) > 0 and meta.get("locked"), f"{meta['grade_id']}: graded cells are locked and worth points"
+            assert src.count("### BEGIN HIDDEN TESTS") == src.count("### END HIDDEN TESTS"), meta["grade_id"]
+            points += meta["points"]
+    assert len(ids) == len(set(ids)), f"grade_id values must be unique: {ids}"
+    assert points > 0 and any("solution" in i for i in ids)
+    assert re.search(rf"\b{points} points\b", _source(cells[0])), f"the first cell should say the total, {points} points"
