@@ -100,3 +100,11 @@ def test_exercise_notebook_is_valid_nbgrader_source(path):
     assert len(ids) == len(set(ids)), f"grade_id values must be unique: {ids}"
     assert points > 0 and any("solution" in i for i in ids)
     assert re.search(rf"\b{points} points\b", _source(cells[0])), f"the first cell should say the total, {points} points"
+
+
+def test_every_notebook_is_in_the_book():
+    toc = (ROOT / "book" / "_toc.yml").read_text()
+    listed = set(re.findall(r"file:\s*(\S+)", toc))
+    missing = [str(p.relative_to(ROOT).with_suffix("")) for p in LESSONS + EXERCISES
+               if str(p.relative_to(ROOT).with_suffix("")) not in listed]
+    assert not missing, f"add these to book/_toc.yml: {missing}"
