@@ -1,0 +1,58 @@
+"""``data/MANIFEST``: one TSV row per committed data file.
+
+Format (documented in data/README.md): ``#`` comment lines, then a header row
+``path  sha256  bytes  licence  sources  step  command  notes`` (tab-separated), rows
+sorted by path. ``sources`` is a ``;``-separated list of ``registry:package=version``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .common import Output
+from .io import sha256, write_text
+
+COLUMNS = ["path", "sha256", "bytes", "licence", "sources", "step", "command", "notes"]
+HEADER = [
+    "# data/MANIFEST of the embedlab course: every committed file under data/ (tab-separated).",
+    "# sha256 and bytes of the file; licence; sources = registry:package=version (';'-separated);",
+    "# step = the build step that writes it; command = how to rebuild it. Built by `make data`.",
+]
+
+
+def read(path: Path) -> dict[str, dict]:
+    if not path.exists():
+        return {}
+    recs, header = {}, None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if header is None:
+            header = cells
+            continue
+        rec = dict(zip(header, cells))
+        recs[rec["path"]] = rec
+    return recs
+
+
+def _clean(s: str) -> str:
+    return s.replace("\t", " ").replace("\n", " ")
+
+
+def update(data_dir: Path, outputs: list[Output], steps_run: set[str]) -> dict[str, dict]:
+    """Rewrite the manifest: rows of steps that ran are replaced, others kept."""
+    path = data_dir / "MANIFEST"
+    recs = {p: r for p, r in read(path).items() if r.get("step") not in steps_run}
+    for o in outputs:
+        f = data_dir / o.path
+        recs[o.path] = {
+            "path": o.path, "sha256": sha256(f), "bytes": str(f.stat().st_size),
+            "licence": _clean(o.licence), "sources": _clean("; ".join(o.sources)),
+            "step": o.step, "command": _clean(o.command), "notes": _clean(o.notes),
+        }
+    lines = HEADER + ["\t".join(COLUMNS)]
+    for p in sorted(recs):
+        lines.append("\t".join(recs[p].get(c, "") for c in COLUMNS))
+    write_text(path, "\n".join(lines) + "\n")
+    return recs
