@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 
 from embedlab import data
-from embedlab.datasets import STEPS, corpus, documents, evalsets, fashion, images, manifest, text
+from embedlab import text
+from embedlab.datasets import STEPS, corpus, documents, evalsets, fashion, images, manifest
 from embedlab.datasets import audio as audio_step
 from embedlab.datasets.__main__ import main as build_main
 from embedlab.datasets.common import Output

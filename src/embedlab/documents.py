@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 import numpy as np
 from scipy import sparse
 
-from embedlab.datasets.text import tokenize as _corpus_tokenize
+from embedlab.text import tokenize as _corpus_tokenize
 
 __all__ = [
     "tokenize",

