@@ -21,6 +21,8 @@ export TRANSFORMERS_OFFLINE := 1
 export HF_DATASETS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
+# Idle OpenMP threads sleep instead of spinning (spinning halves speed on a busy 2-core CPU).
+export OMP_WAIT_POLICY := PASSIVE
 # Kernels started by the tests import tests/offline/sitecustomize.py, which refuses
 # every non-loopback connection.
 TEST_ENV := PYTHONPATH=$(CURDIR)/tests/offline:$(CURDIR)/tests EMBEDLAB_OFFLINE=1

@@ -16,7 +16,12 @@ import random
 import sys
 from importlib import metadata
 
-import numpy as np
+# OpenMP threads (torch, scikit-learn) busy-wait between parallel regions by default; on a
+# shared or small CPU that spinning steals the cores the work needs (seen: 15x slower).
+# Only effective before torch is imported, hence here, at the top of `import embedlab`.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
 
 __all__ = ["setup", "DEFAULT_SEED", "KEY_LIBRARIES"]
 
