@@ -19,7 +19,6 @@ and ``encode(texts, tokenizer=..., model=...)`` works for any BERT-like encoder.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from collections.abc import Callable, Sequence
