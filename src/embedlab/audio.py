@@ -773,17 +773,9 @@ def plot_maps(embeddings: dict, words, speakers, seed: int = 0):
 # ---------------------------------------------------------------------------------- CLI
 def _manifest_row(path: Path, notes: str, sources: str, command: str, licence: str) -> None:
     """Add or replace ``path``'s row in data/MANIFEST (rows of other files are kept)."""
-    from embedlab import data
     from embedlab.datasets import manifest
 
-    data_dir = Path(data.DATA_DIR)
-    recs = manifest.read(data_dir / "MANIFEST")
-    rel = path.resolve().relative_to(data_dir.resolve()).as_posix()
-    recs[rel] = {"path": rel, "sha256": _sha256(path), "bytes": str(path.stat().st_size), "licence": licence,
-                 "sources": sources, "step": "models-audio", "command": command, "notes": notes}
-    lines = manifest.HEADER + ["\t".join(manifest.COLUMNS)]
-    lines += ["\t".join(recs[p].get(c, "") for c in manifest.COLUMNS) for p in sorted(recs)]
-    (data_dir / "MANIFEST").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    manifest.record(path, licence=licence, sources=sources, step="models-audio", command=command, notes=notes)
 
 
 def _main(argv=None) -> None:

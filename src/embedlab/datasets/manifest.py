@@ -56,3 +56,22 @@ def update(data_dir: Path, outputs: list[Output], steps_run: set[str]) -> dict[s
         lines.append("\t".join(recs[p].get(c, "") for c in COLUMNS))
     write_text(path, "\n".join(lines) + "\n")
     return recs
+
+
+def record(path: Path, *, licence: str, sources: str, step: str, command: str, notes: str = "",
+           data_dir: Path | None = None) -> None:
+    """Add or refresh one file's row, keeping every other row.
+
+    For files written outside the recipe, such as the trained models under
+    ``data/models/`` (their ``command`` is the module command that retrains them).
+    """
+    from embedlab import data
+
+    data_dir = Path(data_dir or data.DATA_DIR)
+    path = Path(path)
+    rel = path.resolve().relative_to(data_dir.resolve()).as_posix()
+    recs = read(data_dir / "MANIFEST")
+    recs[rel] = {"path": rel, "sha256": sha256(path), "bytes": str(path.stat().st_size), "licence": _clean(licence),
+                 "sources": _clean(sources), "step": step, "command": _clean(command), "notes": _clean(notes)}
+    lines = HEADER + ["\t".join(COLUMNS)] + ["\t".join(recs[p].get(c, "") for c in COLUMNS) for p in sorted(recs)]
+    write_text(data_dir / "MANIFEST", "\n".join(lines) + "\n")
