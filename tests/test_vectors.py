@@ -59,3 +59,17 @@ def test_pretrained_glove_is_the_real_thing():
     assert glove.analogy("man", "king", "woman")[0][0] == "queen"
     assert "toad" in [w for w, _ in glove.most_similar("frog", k=5)]
     assert glove.similarity("cat", "dog") > glove.similarity("cat", "economics")
+
+
+def test_save_and_load_round_trip(toy, tmp_path):
+    digest = toy.save(tmp_path / "toy.npz")
+    loaded = WordVectors.load(tmp_path / "toy.npz", name="back")
+    assert loaded.words == toy.words and loaded.name == "back"
+    np.testing.assert_allclose(loaded.vectors, toy.vectors, atol=1e-3)  # float16 on disk
+    assert loaded.vectors.dtype == np.float32
+    assert toy.save(tmp_path / "again.npz") == digest, "the same vectors give the same bytes"
+
+
+def test_load_missing_file_names_the_rebuild_command(tmp_path):
+    with pytest.raises(FileNotFoundError, match="rebuild it with: make it"):
+        WordVectors.load(tmp_path / "nope.npz", rebuild="make it")

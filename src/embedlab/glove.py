@@ -444,11 +444,9 @@ def ppmi_svd(cooc: Cooccurrences, dim: int = 50, context_smoothing: float = 0.75
 
 def save_vectors(path, words: Sequence[str], vectors, dtype=np.float16) -> str:
     """Write words and vectors to a compressed ``.npz``; returns the file's sha256."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as f:
-        np.savez_compressed(f, words=np.asarray(list(words)), vectors=np.asarray(vectors, dtype=dtype))
-    return _sha256(path)
+    from embedlab.vectors import WordVectors
+
+    return WordVectors(words, vectors).save(path, dtype=dtype)
 
 
 def _sha256(path) -> str:
@@ -459,12 +457,7 @@ def load_vectors(path, name: str | None = None):
     """Read a file written by :func:`save_vectors` as float32 ``WordVectors``."""
     from embedlab.vectors import WordVectors
 
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path} not found; rebuild it with: python -m embedlab.glove --corpus full "
-                                f"--out {path.parent}")
-    with np.load(path) as f:
-        return WordVectors(f["words"].tolist(), f["vectors"].astype(np.float32), name=name or path.stem)
+    return WordVectors.load(path, name, rebuild=f"python -m embedlab.glove --corpus full --out {Path(path).parent}")
 
 
 def load_result(folder=DEFAULT_OUT) -> dict:

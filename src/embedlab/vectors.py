@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -62,6 +64,26 @@ class WordVectors:
             return self.index[word]
         except KeyError:
             raise KeyError(f"{word!r} is not in the vocabulary of {self.name} ({len(self)} words)") from None
+
+    def save(self, path, dtype=np.float16) -> str:
+        """Write words and vectors to a compressed ``.npz`` (float16 by default: half the
+        size, and cosine similarities change by about 1e-4); returns the file's sha256."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as f:  # a file object: no name-dependent zip metadata
+            np.savez_compressed(f, words=np.asarray(self.words), vectors=np.asarray(self.vectors, dtype=dtype))
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    @classmethod
+    def load(cls, path, name: str | None = None, rebuild: str = "") -> WordVectors:
+        """Read a file written by :meth:`save`, as float32; ``rebuild`` is the command
+        named in the error when the file is missing."""
+        path = Path(path)
+        if not path.exists():
+            hint = f"; rebuild it with: {rebuild}" if rebuild else ""
+            raise FileNotFoundError(f"{path} not found{hint}")
+        with np.load(path) as f:
+            return cls(f["words"].tolist(), f["vectors"].astype(np.float32), name=name or path.stem)
 
     def similarity(self, word1: str, word2: str) -> float:
         """Cosine similarity of two words."""
