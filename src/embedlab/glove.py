@@ -490,19 +490,6 @@ def _evaluate(vectors) -> dict:
     return {k: (round(v, 4) if isinstance(v, float) else int(v)) for k, v in evaluate.evaluate_all(vectors).items()}
 
 
-def _record_in_manifest(out: Path, command: str) -> None:
-    """List the committed result in data/MANIFEST when it was written inside data/."""
-    from embedlab import data
-    from embedlab.datasets import manifest
-
-    if not out.resolve().is_relative_to(Path(data.DATA_DIR).resolve()):
-        return
-    for name in ("glove_vectors.npz", "ppmi_svd_vectors.npz", "run.json"):
-        manifest.record(out / name, licence="MIT (trained by this course on data/corpus; see its rows)",
-                        sources="data:corpus/corpus_full.txt.xz; pip:embedlab (this repository)",
-                        step="models-glove", command=command, notes="GloVe and PPMI-SVD, lesson 04; see run.json")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m embedlab.glove", description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", choices=("small", "full"), default="full")
@@ -562,7 +549,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sha256": digests,
     }
     (args.out / "run.json").write_text(json.dumps(run, indent=2) + "\n")
-    _record_in_manifest(args.out, run["command"])
+    from embedlab.datasets import manifest
+
+    manifest.record_trained([args.out / name for name in (*digests, "run.json")], step="models-glove",
+                            command=run["command"], notes="GloVe and PPMI-SVD, lesson 04; see run.json")
     print(json.dumps({k: run[k] for k in ("seconds", "metrics")}, indent=2))
     return 0
 

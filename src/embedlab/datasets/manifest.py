@@ -75,3 +75,19 @@ def record(path: Path, *, licence: str, sources: str, step: str, command: str, n
                  "sources": _clean(sources), "step": step, "command": _clean(command), "notes": _clean(notes)}
     lines = HEADER + ["\t".join(COLUMNS)] + ["\t".join(recs[p].get(c, "") for c in COLUMNS) for p in sorted(recs)]
     write_text(data_dir / "MANIFEST", "\n".join(lines) + "\n")
+
+
+MODEL_LICENCE = "MIT (trained by this course on data/corpus; see its rows)"
+CORPUS_SOURCE = "data:corpus/corpus_full.txt.xz; pip:embedlab (this repository)"
+
+
+def record_trained(paths, *, step: str, command: str, notes: str = "", licence: str = MODEL_LICENCE,
+                   sources: str = CORPUS_SOURCE) -> None:
+    """Record the files a training command wrote, if they lie inside data/ (a run writing
+    to a scratch folder leaves the manifest alone)."""
+    from embedlab import data
+
+    root = Path(data.DATA_DIR).resolve()
+    for path in map(Path, paths):
+        if path.resolve().is_relative_to(root):
+            record(path, licence=licence, sources=sources, step=step, command=command, notes=notes)
