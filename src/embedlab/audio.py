@@ -29,7 +29,6 @@ Long runs, same code as the notebook (results committed under ``data/models/audi
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
 import json
 import math
@@ -39,6 +38,8 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from embedlab import data as _data
 
 __all__ = [
     "SAMPLE_RATE", "N_FFT", "HOP_LENGTH",
@@ -505,14 +506,6 @@ def _wheel_data_dir(module: str, package: str) -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "data"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 22), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def whisper_vocabulary(tokenizer_json) -> list[str]:
     """The token list CTranslate2 wants (``vocabulary.json``), built from ``tokenizer.json``.
 
@@ -556,7 +549,7 @@ def whisper_model_dir(target=None, parts=None, expected_sha256: str = WHISPER_SH
             for f in part_files:
                 with open(f, "rb") as src:
                     shutil.copyfileobj(src, out, 1 << 22)
-        digest = _sha256(building / "model.bin")
+        digest = _data.sha256(building / "model.bin")
         if digest != expected_sha256:
             raise ValueError(f"rejoined Whisper model.bin has sha256 {digest[:12]}..., expected "
                              f"{expected_sha256[:12]}...: the wheels are corrupted or of another version; "

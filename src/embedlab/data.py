@@ -78,9 +78,16 @@ def manifest() -> dict[str, dict]:
     cached = _manifest_cache.get(path)
     if cached and cached[0] == key:
         return cached[1]
+    records = parse_manifest(path.read_text(encoding="utf-8"))
+    _manifest_cache[path] = (key, records)
+    return records
+
+
+def parse_manifest(text: str) -> dict[str, dict]:
+    """Rows of a MANIFEST text (``#`` comments, a header row, tab-separated cells) by path."""
     records: dict[str, dict] = {}
     header = None
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         if not line or line.startswith("#"):
             continue
         cells = line.split("\t")
@@ -89,11 +96,11 @@ def manifest() -> dict[str, dict]:
             continue
         rec = dict(zip(header, cells))
         records[rec["path"]] = rec
-    _manifest_cache[path] = (key, records)
     return records
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: str | os.PathLike) -> str:
+    """The file's sha256 as hex, read in 1 MB blocks (large files never sit in memory whole)."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -127,7 +134,7 @@ def verify(path: str | os.PathLike) -> Path:
     if rec is None:
         raise DataFileError(f"data file {full} is not listed in {root / 'MANIFEST'}; "
                             f"rebuild with `{REBUILD}`")
-    actual = _sha256(full)
+    actual = sha256(full)
     if actual != rec["sha256"]:
         raise DataFileError(
             f"data file {full} is corrupted (sha256 mismatch): expected {rec['sha256']}, "

@@ -23,7 +23,6 @@ Train on the full corpus (about 15 minutes on a busy 2-core machine) and write t
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import time
@@ -35,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+
+from embedlab import data as _data
 
 __all__ = [
     "Cooccurrences",
@@ -449,10 +450,6 @@ def save_vectors(path, words: Sequence[str], vectors, dtype=np.float16) -> str:
     return WordVectors(words, vectors).save(path, dtype=dtype)
 
 
-def _sha256(path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def load_vectors(path, name: str | None = None):
     """Read a file written by :func:`save_vectors` as float32 ``WordVectors``."""
     from embedlab.vectors import WordVectors
@@ -470,7 +467,7 @@ def load_result(folder=DEFAULT_OUT) -> dict:
                                 f"--out {folder}")
     run = json.loads(sidecar.read_text())
     for filename, digest in run["sha256"].items():
-        if _sha256(folder / filename) != digest:
+        if _data.sha256(folder / filename) != digest:
             raise ValueError(f"{folder / filename} does not match the sha256 in {sidecar}; rebuild it with: "
                              f"{run['command']}")
     return {

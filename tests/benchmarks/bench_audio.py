@@ -10,20 +10,11 @@ Whisper row is informational. Each time is the best of 3, with 2 threads.
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
+from timing import best_seconds
 
 REPEATS = 3
-
-
-def _best(fn) -> float:
-    best = np.inf
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
 
 
 def bench() -> list[dict]:
@@ -39,13 +30,13 @@ def bench() -> list[dict]:
     window = torch.hann_window(audio.N_FFT, dtype=torch.float64)
     rows = [
         {"benchmark": f"STFT, {len(clips)} clips", "goal": "ratio >= 0.5",
-         "ours_s": _best(lambda: [audio.stft(x) for x in clips]),
-         "reference_s": _best(lambda: [torch.stft(torch.from_numpy(x), audio.N_FFT, audio.HOP_LENGTH, window=window,
+         "ours_s": best_seconds(lambda: [audio.stft(x) for x in clips]),
+         "reference_s": best_seconds(lambda: [torch.stft(torch.from_numpy(x), audio.N_FFT, audio.HOP_LENGTH, window=window,
                                                   return_complex=True) for x in clips]),
          "reference": "torch.stft"},
         {"benchmark": f"MFCC, {len(clips)} clips", "goal": "ratio >= 0.5",
-         "ours_s": _best(lambda: [audio.mfcc(x) for x in clips]),
-         "reference_s": _best(lambda: [librosa.feature.mfcc(y=x, sr=16000, n_mfcc=13, n_fft=400, hop_length=160, n_mels=40,
+         "ours_s": best_seconds(lambda: [audio.mfcc(x) for x in clips]),
+         "reference_s": best_seconds(lambda: [librosa.feature.mfcc(y=x, sr=16000, n_mfcc=13, n_fft=400, hop_length=160, n_mels=40,
                                                             pad_mode="reflect") for x in clips]),
          "reference": "librosa.feature.mfcc"},
     ]
@@ -56,8 +47,8 @@ def bench() -> list[dict]:
                      "reference_s": float("nan"), "notes": str(error)})
         return rows
     rows.append({"benchmark": "Whisper-base encoder, 1 clip: 30-s window (ours) vs clip alone", "goal": "information",
-                 "ours_s": _best(lambda: audio.whisper_embed(model, clips[:1])),
-                 "reference_s": _best(lambda: audio.whisper_embed(model, clips[:1], pad_to=None))})
+                 "ours_s": best_seconds(lambda: audio.whisper_embed(model, clips[:1])),
+                 "reference_s": best_seconds(lambda: audio.whisper_embed(model, clips[:1], pad_to=None))})
     for row in rows:
         row["ratio"] = row["reference_s"] / row["ours_s"]
     return rows

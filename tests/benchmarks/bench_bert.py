@@ -1,12 +1,12 @@
 """MiniLM sentence vectors for 5,000 corpus sentences: embedlab.bert.encode vs SentenceTransformer.encode."""
 
 import itertools
-import time
 
 import numpy as np
 
 import embedlab
 from embedlab import bert, data
+from timing import interleaved_medians
 
 N_SENTENCES = 5_000
 BATCH_SIZE = 32  # sentence-transformers' default
@@ -20,28 +20,15 @@ def sentences(n: int = N_SENTENCES, seed: int = 0) -> list[str]:
     return [pool[i] for i in sorted(rng.choice(len(pool), n, replace=False))]
 
 
-def _interleaved_medians(*fns):
-    """Median wall time of each function over REPEATS rounds, run in turns (ours, ref, ours, ...)
-    so that a busy moment on the machine hits both sides alike."""
-    times = [[] for _ in fns]
-    results = [None] * len(fns)
-    for _ in range(REPEATS):
-        for i, fn in enumerate(fns):
-            start = time.perf_counter()
-            results[i] = fn()
-            times[i].append(time.perf_counter() - start)
-    return [float(np.median(t)) for t in times], results
-
-
 def bench() -> list[dict]:
     embedlab.setup(verbose=False)
     texts = sentences()
     tokenizer, model = bert.load_minilm()
     reference = bert.load_reference()
     n_tokens = sum(len(ids) for ids in tokenizer(texts, truncation=True)["input_ids"])
-    (ours_s, ref_s), (ours, ref) = _interleaved_medians(
+    (ours_s, ref_s), (ours, ref) = interleaved_medians(
         lambda: bert.encode(texts, batch_size=BATCH_SIZE),
-        lambda: reference.encode(texts, batch_size=BATCH_SIZE, normalize_embeddings=True),
+        lambda: reference.encode(texts, batch_size=BATCH_SIZE, normalize_embeddings=True), repeats=REPEATS,
     )
     return [{
         "benchmark": f"MiniLM encode, {N_SENTENCES:,} sentences ({n_tokens:,} tokens), batch {BATCH_SIZE}",

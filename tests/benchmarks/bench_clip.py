@@ -8,17 +8,9 @@ import torch.nn.functional as F
 
 import embedlab
 from embedlab import clip
+from timing import median_seconds
 
 REPEATS = 5
-
-
-def _median_seconds(fn, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def bench() -> list[dict]:
@@ -38,8 +30,8 @@ def bench() -> list[dict]:
             image_text_contrastive_loss(logits_per_text).backward()
 
         ours(), reference()  # warm up
-        rows.append({"benchmark": f"InfoNCE loss + backward, batch {batch}, d=128", "ours_s": _median_seconds(ours),
-                     "reference_s": _median_seconds(reference), "goal": "within 1.5x of transformers' CLIP loss"})
+        rows.append({"benchmark": f"InfoNCE loss + backward, batch {batch}, d=128", "ours_s": median_seconds(ours, REPEATS),
+                     "reference_s": median_seconds(reference, REPEATS), "goal": "within 1.5x of transformers' CLIP loss"})
 
     rng = np.random.default_rng(0)
     images = rng.integers(0, 256, size=(512, 64, 64, 3), dtype=np.uint8)

@@ -3,17 +3,8 @@
 from __future__ import annotations
 
 import lzma
-import time
 from collections import Counter
-
-
-def _time(fn, repeat: int = 1) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
+from timing import best_seconds
 
 
 def bench() -> list[dict]:
@@ -32,7 +23,7 @@ def bench() -> list[dict]:
         return counts
 
     rows.append({"benchmark": "load_corpus('full') (6.2M tokens) vs Counter over the xz",
-                 "ours_s": _time(ours), "reference_s": _time(reference),
+                 "ours_s": best_seconds(ours, 1), "reference_s": best_seconds(reference, 1),
                  "goal": "< 10 s, < 1 GB; within 2x of just counting"})
 
     def verify_cold():
@@ -40,20 +31,20 @@ def bench() -> list[dict]:
         data.verify("corpus/corpus_full.txt.xz")
 
     rows.append({"benchmark": "sha256 check of corpus_full.txt.xz (first load per process)",
-                 "ours_s": _time(verify_cold, 3), "reference_s": _time(reference),
+                 "ours_s": best_seconds(verify_cold, 3), "reference_s": best_seconds(reference, 1),
                  "goal": "small next to reading the file"})
 
     def images():
         data._verified.clear()
         data.load_image_captions()
 
-    rows.append({"benchmark": "load_image_captions() incl. checksum", "ours_s": _time(images, 3),
+    rows.append({"benchmark": "load_image_captions() incl. checksum", "ours_s": best_seconds(images, 3),
                  "reference_s": None, "goal": "< 1 s"})
 
     def audio():
         data._verified.clear()
         data.load_audio(padded=True)
 
-    rows.append({"benchmark": "load_audio(padded=True) incl. checksum", "ours_s": _time(audio, 3),
+    rows.append({"benchmark": "load_audio(padded=True) incl. checksum", "ours_s": best_seconds(audio, 3),
                  "reference_s": None, "goal": "< 1 s"})
     return rows

@@ -7,24 +7,15 @@ scikit-learn's ``TfidfVectorizer`` for our TF-IDF; Doc2Vec *is* gensim (the time
 training, since training is how a Doc2Vec collection gets its vectors).
 """
 
-import time
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from embedlab import data, documents
 from embedlab.pretrained import load_glove
+from timing import median_seconds
 
 REPEATS = 3
-
-
-def _median_seconds(fn, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def bench() -> list[dict]:
@@ -50,8 +41,8 @@ def bench() -> list[dict]:
             repeats = 1 if "PV" in label else REPEATS
             rows.append({
                 "benchmark": f"embed 1k {name} docs: {label}",
-                "ours_s": _median_seconds(ours, repeats) * per_1k,
-                "reference_s": _median_seconds(reference) * per_1k if reference else None,
+                "ours_s": median_seconds(ours, repeats) * per_1k,
+                "reference_s": median_seconds(reference) * per_1k if reference else None,
                 "goal": goal,
                 "data": note,
             })

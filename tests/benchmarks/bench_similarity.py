@@ -1,27 +1,13 @@
 """Top-10 cosine neighbours of 1,000 GloVe words over all 400k: embedlab vs scikit-learn."""
 
-import time
-
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
 from embedlab import similarity
 from embedlab.pretrained import load_glove
+from timing import interleaved_medians
 
 REPEATS = 3
-
-
-def _interleaved_medians(*fns) -> tuple[list[float], list[object]]:
-    """Median wall time of each function over REPEATS rounds, run in turns (ours, ref, ours, ...)
-    so that a busy moment on the machine hits both sides alike."""
-    times = [[] for _ in fns]
-    results = [None] * len(fns)
-    for _ in range(REPEATS):
-        for i, fn in enumerate(fns):
-            start = time.perf_counter()
-            results[i] = fn()
-            times[i].append(time.perf_counter() - start)
-    return [float(np.median(t)) for t in times], results
 
 
 def bench() -> list[dict]:
@@ -29,8 +15,8 @@ def bench() -> list[dict]:
     matrix = np.ascontiguousarray(glove.vectors, dtype=np.float32)
     queries = matrix[np.random.default_rng(0).choice(len(matrix), 1000, replace=False)]
     nn = NearestNeighbors(n_neighbors=10, metric="cosine", algorithm="brute").fit(matrix)
-    (ours_s, ref_s), ((ours, _), (_, ref)) = _interleaved_medians(
-        lambda: similarity.top_k(queries, matrix, k=10), lambda: nn.kneighbors(queries)
+    (ours_s, ref_s), ((ours, _), (_, ref)) = interleaved_medians(
+        lambda: similarity.top_k(queries, matrix, k=10), lambda: nn.kneighbors(queries), repeats=REPEATS
     )
     same = float(np.mean([set(a) == set(b) for a, b in zip(ours, ref)]))
     return [{

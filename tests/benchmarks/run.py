@@ -23,6 +23,7 @@ from pathlib import Path
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))  # the benchmarks share timing.py
 CORE_COLUMNS = ("benchmark", "ours_s", "reference_s", "ratio", "goal")
 
 

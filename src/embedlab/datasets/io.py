@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import lzma
@@ -78,9 +77,4 @@ def write_npz(path: Path, arrays: dict[str, np.ndarray]) -> Path:
     return write_bytes(path, npz_bytes(arrays))
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+

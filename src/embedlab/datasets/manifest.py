@@ -10,7 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from .common import Output
-from .io import sha256, write_text
+from embedlab.data import parse_manifest, sha256
+
+from .io import write_text
 
 COLUMNS = ["path", "sha256", "bytes", "licence", "sources", "step", "command", "notes"]
 HEADER = [
@@ -23,17 +25,7 @@ HEADER = [
 def read(path: Path) -> dict[str, dict]:
     if not path.exists():
         return {}
-    recs, header = {}, None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line or line.startswith("#"):
-            continue
-        cells = line.split("\t")
-        if header is None:
-            header = cells
-            continue
-        rec = dict(zip(header, cells))
-        recs[rec["path"]] = rec
-    return recs
+    return parse_manifest(path.read_text(encoding="utf-8"))
 
 
 def _clean(s: str) -> str:
