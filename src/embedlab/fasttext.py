@@ -35,7 +35,7 @@ import numpy as np
 
 from embedlab import word2vec as w2v
 # The compiled per-pair pieces of lesson 03 (random numbers, negatives, the SGNS step).
-from embedlab.word2vec import _SHIFT, _draw_negatives, _next_random, _pair_update, _uniform, learning_rate
+from embedlab.word2vec import RNG_SHIFT, draw_negatives, next_random, pair_update, uniform01, learning_rate
 
 __all__ = [
     "BOW",
@@ -267,8 +267,8 @@ def _train_sentences(
         n = 0
         for pos in range(offsets[s], offsets[s + 1]):
             w = ids[pos]
-            state = _next_random(state)
-            if keep[w] < 1.0 and keep[w] < _uniform(state):
+            state = next_random(state)
+            if keep[w] < 1.0 and keep[w] < uniform01(state):
                 continue
             sentence_buf[n] = w
             n += 1
@@ -276,8 +276,8 @@ def _train_sentences(
         lr = learning_rate(alpha, min_alpha, words_done / total_words)
         words_done += offsets[s + 1] - offsets[s]
         for i in range(n):
-            state = _next_random(state)
-            reduced = window - np.int64((state >> _SHIFT) % np.uint64(window))
+            state = next_random(state)
+            reduced = window - np.int64((state >> RNG_SHIFT) % np.uint64(window))
             lo = max(0, i - reduced)
             hi = min(n, i + reduced + 1)
             c = sentence_buf[i]
@@ -287,7 +287,7 @@ def _train_sentences(
                 if j == i:
                     continue
                 targets[0] = sentence_buf[j]
-                state = _draw_negatives(targets, negative, accept, alias, state)
+                state = draw_negatives(targets, negative, accept, alias, state)
                 for d in range(dim):
                     h[d] = 0.0
                     grad_h[d] = 0.0
@@ -297,7 +297,7 @@ def _train_sentences(
                         h[d] += row[d]
                 for d in range(dim):
                     h[d] *= inv
-                loss += _pair_update(W_out, h, targets, negative + 1, lr, grad_h, compute_loss)
+                loss += pair_update(W_out, h, targets, negative + 1, lr, grad_h, compute_loss)
                 for r in range(a, b):  # fastText: every row gets the full gradient of the mean
                     row = W_in[sub_rows[r]]
                     for d in range(dim):
@@ -323,7 +323,7 @@ def train(corpus, config: FastTextConfig | None = None, progress: bool = True, *
     model = FastText(config, vocab, W_in, W_out, sub_offsets, sub_rows)
     keep = w2v.keep_probabilities(vocab.counts, config.sample)
     accept, alias = w2v.alias_table(w2v.noise_distribution(vocab.counts, config.ns_exponent))
-    bar = w2v._progress_bar(config.epochs * encoded.n_tokens, progress, "fastText skip-gram")
+    bar = w2v.progress_bar(config.epochs * encoded.n_tokens, progress, "fastText skip-gram")
     start = time.perf_counter()
     _run(model, encoded, keep, accept, alias, rng, bar)
     model.seconds = time.perf_counter() - start
@@ -372,7 +372,7 @@ def train_gensim(corpus, config: FastTextConfig | None = None, **overrides):
 
     config = replace(config or FastTextConfig(), **overrides)
     encoded = corpus if isinstance(corpus, w2v.EncodedCorpus) else w2v.build_vocab(corpus, config.min_count)
-    sentences = w2v._as_token_lists(encoded)
+    sentences = w2v.as_token_lists(encoded)
     model = GensimFastText(
         vector_size=config.dim, window=config.window, min_count=config.min_count, sample=config.sample,
         sg=1, hs=0, negative=config.negative, alpha=config.alpha, min_alpha=config.min_alpha, seed=config.seed,

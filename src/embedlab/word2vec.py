@@ -56,6 +56,14 @@ __all__ = [
     "train_gensim",
     "save_vectors",
     "load_vectors",
+    # compiled building blocks, shared with embedlab.fasttext
+    "RNG_SHIFT",
+    "next_random",
+    "uniform01",
+    "draw_negatives",
+    "pair_update",
+    "progress_bar",
+    "as_token_lists",
 ]
 
 # Scores are clipped here before the sigmoid; sigma(20) = 1 - 2e-9, so nothing is lost.
@@ -347,18 +355,18 @@ def cbow_update(W_in, W_out, context_ids, centres, negatives, lr: float) -> floa
 
 _LCG_A = np.uint64(25214903917)
 _LCG_C = np.uint64(11)
-_SHIFT = np.uint64(16)
+RNG_SHIFT = np.uint64(16)
 _MASK32 = np.uint64(0xFFFFFFFF)
 
 
 @numba.njit(cache=True, inline="always")
-def _next_random(state):
+def next_random(state):
     return state * _LCG_A + _LCG_C
 
 
 @numba.njit(cache=True, inline="always")
-def _uniform(state):
-    return np.float64((state >> _SHIFT) & _MASK32) / 4294967296.0
+def uniform01(state):
+    return np.float64((state >> RNG_SHIFT) & _MASK32) / 4294967296.0
 
 
 @numba.njit(cache=True)
@@ -368,19 +376,19 @@ def learning_rate(alpha, min_alpha, progress):
 
 
 @numba.njit(cache=True, inline="always")
-def _draw_negatives(targets, negative, accept, alias, state):
+def draw_negatives(targets, negative, accept, alias, state):
     """Fill targets[1:negative+1] from the alias table; returns the new random state."""
     n_vocab = np.uint64(accept.shape[0])
     for k in range(1, negative + 1):
-        state = _next_random(state)
-        slot = np.int64((state >> _SHIFT) % n_vocab)
-        state = _next_random(state)
-        targets[k] = slot if _uniform(state) < accept[slot] else alias[slot]
+        state = next_random(state)
+        slot = np.int64((state >> RNG_SHIFT) % n_vocab)
+        state = next_random(state)
+        targets[k] = slot if uniform01(state) < accept[slot] else alias[slot]
     return state
 
 
 @numba.njit(cache=True, fastmath=True)
-def _pair_update(W_out, h, targets, n_targets, lr, grad_h, compute_loss):
+def pair_update(W_out, h, targets, n_targets, lr, grad_h, compute_loss):
     """Score h against targets[0] (true word) and targets[1:] (noise); update W_out rows.
 
     Accumulates lr * (minus the gradient w.r.t. h) into grad_h and returns the loss
@@ -425,8 +433,8 @@ def _train_sentences(
         n = 0
         for pos in range(offsets[s], offsets[s + 1]):
             w = ids[pos]
-            state = _next_random(state)
-            if keep[w] < 1.0 and keep[w] < _uniform(state):
+            state = next_random(state)
+            if keep[w] < 1.0 and keep[w] < uniform01(state):
                 continue
             sentence_buf[n] = w
             n += 1
@@ -434,8 +442,8 @@ def _train_sentences(
         lr = learning_rate(alpha, min_alpha, words_done / total_words)
         words_done += offsets[s + 1] - offsets[s]
         for i in range(n):
-            state = _next_random(state)
-            reduced = window - np.int64((state >> _SHIFT) % np.uint64(window))
+            state = next_random(state)
+            reduced = window - np.int64((state >> RNG_SHIFT) % np.uint64(window))
             lo = max(0, i - reduced)
             hi = min(n, i + reduced + 1)
             if hi - lo < 2:
@@ -445,18 +453,18 @@ def _train_sentences(
                     if j == i:
                         continue
                     targets[0] = sentence_buf[j]
-                    state = _draw_negatives(targets, negative, accept, alias, state)
+                    state = draw_negatives(targets, negative, accept, alias, state)
                     c = sentence_buf[i]
                     for d in range(dim):
                         grad_h[d] = 0.0
                         h[d] = W_in[c, d]
-                    loss += _pair_update(W_out, h, targets, negative + 1, lr, grad_h, compute_loss)
+                    loss += pair_update(W_out, h, targets, negative + 1, lr, grad_h, compute_loss)
                     for d in range(dim):
                         W_in[c, d] += grad_h[d]
                     n_examples += 1
             else:
                 targets[0] = sentence_buf[i]
-                state = _draw_negatives(targets, negative, accept, alias, state)
+                state = draw_negatives(targets, negative, accept, alias, state)
                 for d in range(dim):
                     h[d] = 0.0
                     grad_h[d] = 0.0
@@ -467,7 +475,7 @@ def _train_sentences(
                 inv = np.float32(1.0 / (hi - lo - 1))
                 for d in range(dim):
                     h[d] *= inv
-                loss += _pair_update(W_out, h, targets, negative + 1, lr, grad_h, compute_loss)
+                loss += pair_update(W_out, h, targets, negative + 1, lr, grad_h, compute_loss)
                 for j in range(lo, hi):
                     if j != i:
                         for d in range(dim):
@@ -488,7 +496,7 @@ def sgns_update_compiled(W_in, W_out, centres, targets, lr):
         for d in range(dim):
             h[d] = W_in[c, d]
             grad_h[d] = 0.0
-        loss += _pair_update(W_out, h, targets[p], targets.shape[1], lr, grad_h, True)
+        loss += pair_update(W_out, h, targets[p], targets.shape[1], lr, grad_h, True)
         for d in range(dim):
             W_in[c, d] += grad_h[d]
     return loss
@@ -552,7 +560,7 @@ class Word2Vec:
         return WordVectors(self.vocab.words, self.input_vectors, name=name or f"word2vec {kind}")
 
 
-def _progress_bar(total, enabled, desc):
+def progress_bar(total, enabled, desc):
     if not enabled:
         return None
     from tqdm import tqdm  # text bar: readable in executed notebooks and the book
@@ -578,7 +586,7 @@ def train(corpus, config: Word2VecConfig | None = None, progress: bool = True, *
     noise = noise_distribution(vocab.counts, config.ns_exponent)
     model = Word2Vec(config, vocab, W_in, W_out)
     run = _train_numba if config.engine == "numba" else _train_numpy
-    bar = _progress_bar(config.epochs * encoded.n_tokens, progress, "skip-gram" if config.sg else "CBOW")
+    bar = progress_bar(config.epochs * encoded.n_tokens, progress, "skip-gram" if config.sg else "CBOW")
     start = time.perf_counter()
     run(model, encoded, keep, noise, rng, bar)
     model.seconds = time.perf_counter() - start
@@ -698,7 +706,7 @@ def train_gensim(corpus, config: Word2VecConfig | None = None, **overrides):
 
     config = replace(config or Word2VecConfig(), **overrides)
     encoded = corpus if isinstance(corpus, EncodedCorpus) else build_vocab(corpus, config.min_count)
-    sentences = _as_token_lists(encoded)
+    sentences = as_token_lists(encoded)
     model = GensimWord2Vec(
         vector_size=config.dim, window=config.window, min_count=config.min_count, sample=config.sample,
         sg=int(config.sg), hs=0, negative=config.negative, alpha=config.alpha, min_alpha=config.min_alpha,
@@ -712,7 +720,7 @@ def train_gensim(corpus, config: Word2VecConfig | None = None, **overrides):
     return WordVectors(list(model.wv.index_to_key), model.wv.vectors, name=f"gensim {kind}"), seconds, effective
 
 
-def _as_token_lists(encoded: EncodedCorpus) -> list[list[str]]:
+def as_token_lists(encoded: EncodedCorpus) -> list[list[str]]:
     words = np.asarray(encoded.vocab.words, dtype=object)
     return [words[encoded.ids[a:b]].tolist() for a, b in zip(encoded.offsets[:-1], encoded.offsets[1:])]
 
