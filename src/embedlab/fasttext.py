@@ -35,7 +35,7 @@ import numpy as np
 
 from embedlab import word2vec as w2v
 # The compiled per-pair pieces of lesson 03 (random numbers, negatives, the SGNS step).
-from embedlab.word2vec import RNG_SHIFT, draw_negatives, next_random, pair_update, uniform01, learning_rate
+from embedlab.word2vec import draw_negatives, dynamic_window, learning_rate, pair_update, subsample_sentence
 
 __all__ = [
     "BOW",
@@ -264,22 +264,12 @@ def _train_sentences(
     n_examples = 0
     effective = 0
     for s in range(first, last):
-        n = 0
-        for pos in range(offsets[s], offsets[s + 1]):
-            w = ids[pos]
-            state = next_random(state)
-            if keep[w] < 1.0 and keep[w] < uniform01(state):
-                continue
-            sentence_buf[n] = w
-            n += 1
+        n, state = subsample_sentence(ids, offsets[s], offsets[s + 1], keep, sentence_buf, state)
         effective += n
         lr = learning_rate(alpha, min_alpha, words_done / total_words)
         words_done += offsets[s + 1] - offsets[s]
         for i in range(n):
-            state = next_random(state)
-            reduced = window - np.int64((state >> RNG_SHIFT) % np.uint64(window))
-            lo = max(0, i - reduced)
-            hi = min(n, i + reduced + 1)
+            lo, hi, state = dynamic_window(i, n, window, state)
             c = sentence_buf[i]
             a, b = sub_offsets[c], sub_offsets[c + 1]
             inv = np.float32(1.0 / (b - a))

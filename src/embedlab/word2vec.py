@@ -64,6 +64,8 @@ __all__ = [
     "pair_update",
     "progress_bar",
     "as_token_lists",
+    "subsample_sentence",
+    "dynamic_window",
 ]
 
 # Scores are clipped here before the sigmoid; sigma(20) = 1 - 2e-9, so nothing is lost.
@@ -418,6 +420,30 @@ def pair_update(W_out, h, targets, n_targets, lr, grad_h, compute_loss):
     return loss
 
 
+@numba.njit(cache=True)
+def subsample_sentence(ids, start, end, keep, sentence_buf, state):
+    """Subsample frequent words of ids[start:end] into sentence_buf: the survivors form the
+    sentence the windows slide over. Returns (number kept, RNG state)."""
+    n = 0
+    for pos in range(start, end):
+        w = ids[pos]
+        state = next_random(state)
+        if keep[w] < 1.0 and keep[w] < uniform01(state):
+            continue
+        sentence_buf[n] = w
+        n += 1
+    return n, state
+
+
+@numba.njit(cache=True)
+def dynamic_window(i, n, window, state):
+    """Context positions [lo, hi) around position i of an n-word sentence, with the window
+    shrunk by a random amount as word2vec.c does (near words are sampled more often)."""
+    state = next_random(state)
+    reduced = window - np.int64((state >> RNG_SHIFT) % np.uint64(window))
+    return max(0, i - reduced), min(n, i + reduced + 1), state
+
+
 @numba.njit(cache=True, fastmath=True)
 def _train_sentences(
     ids, offsets, first, last, keep, accept, alias, W_in, W_out, sg, window, negative,
@@ -429,23 +455,12 @@ def _train_sentences(
     n_examples = 0
     effective = 0
     for s in range(first, last):
-        # Subsample frequent words: survivors form the sentence the windows slide over.
-        n = 0
-        for pos in range(offsets[s], offsets[s + 1]):
-            w = ids[pos]
-            state = next_random(state)
-            if keep[w] < 1.0 and keep[w] < uniform01(state):
-                continue
-            sentence_buf[n] = w
-            n += 1
+        n, state = subsample_sentence(ids, offsets[s], offsets[s + 1], keep, sentence_buf, state)
         effective += n
         lr = learning_rate(alpha, min_alpha, words_done / total_words)
         words_done += offsets[s + 1] - offsets[s]
         for i in range(n):
-            state = next_random(state)
-            reduced = window - np.int64((state >> RNG_SHIFT) % np.uint64(window))
-            lo = max(0, i - reduced)
-            hi = min(n, i + reduced + 1)
+            lo, hi, state = dynamic_window(i, n, window, state)
             if hi - lo < 2:
                 continue
             if sg:
