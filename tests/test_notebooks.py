@@ -108,3 +108,23 @@ def test_every_notebook_is_in_the_book():
     missing = [str(p.relative_to(ROOT).with_suffix("")) for p in LESSONS + EXERCISES
                if str(p.relative_to(ROOT).with_suffix("")) not in listed]
     assert not missing, f"add these to book/_toc.yml: {missing}"
+
+
+IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_every_figure_has_alt_text(path):
+    for i, cell in enumerate(_cells(path)):
+        if any(mime in o.get("data", {}) for o in cell.get("outputs", []) for mime in IMAGE_MIMES):
+            alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
+            assert len(alt.split()) >= 3, \
+                f"cell {i} draws a figure: describe it for readers who cannot see it in metadata mystnb.image.alt"
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=lambda p: p.name)
+def test_exercise_solutions_are_collapsed_in_the_book(path):
+    for cell in _cells(path):
+        if cell["metadata"].get("nbgrader", {}).get("solution"):
+            assert "hide-input" in cell["metadata"].get("tags", []), \
+                f"{cell['metadata']['nbgrader']['grade_id']}: tag solution cells 'hide-input' so the book collapses them"
