@@ -2,10 +2,11 @@
 # when needed (idempotent: a stamp file makes the second run instant).
 #
 #   make lab      JupyterLab on the course
-#   make test     unit tests, every notebook through nbval, then the book (what CI runs)
+#   make test     unit tests, every notebook through nbval, the book, the slides, and both
+#                 checked in headless Chromium (what CI runs)
 #   make book     the Jupyter Book, HTML under book/_build/html
 #   make slides   a reveal.js lecture deck per lesson under build/slides, offline (needs npm)
-#   make browser  the built book (and slides) in headless Chromium, offline; after make book
+#   make browser  build the book and slides, then check them in headless Chromium, offline
 #   make refresh  re-execute every notebook in place, top to bottom, fresh kernel
 #   make bench    benchmarks, printed as one table
 #   make student  the student release of the exercises (no solutions, no hidden tests)
@@ -34,7 +35,8 @@ NOTEBOOK_BUDGET_S ?= 90
 EXERCISE_BUDGET_S ?= 30
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 
-.PHONY: install lab test unit notebooks book refresh bench data clean
+.PHONY: install lab test unit notebooks book slides browser student grade refresh bench data clean \
+	sandbox chromium
 
 install: $(STAMP)
 
@@ -48,9 +50,17 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root,) --notebook-dir=notebooks
 
-test: unit notebooks book
+# Debian packages some targets need, installed when missing (needs root, as in CI):
+# bubblewrap sandboxes graded submissions; chromium and its driver run the browser tests.
+APT_INSTALL := apt-get update -qq && apt-get install -y -qq
+sandbox:
+	@command -v bwrap >/dev/null || ($(APT_INSTALL) bubblewrap)
+chromium:
+	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || ($(APT_INSTALL) chromium chromium-driver)
 
-unit: $(STAMP)
+test: unit notebooks book slides browser
+
+unit: $(STAMP) sandbox
 	$(TEST_ENV) $(BIN)/python -m pytest tests --ignore=tests/browser
 
 notebooks: $(STAMP)
@@ -65,30 +75,22 @@ book: $(STAMP)
 
 # Lecture slides: one reveal.js deck per lesson in build/slides/, viewable offline. Needs npm:
 # reveal.js and MathJax are fetched once by `npm pack` and cached in build/npm-packs.
-.PHONY: slides
 slides: $(STAMP)
 	$(BIN)/python -m embedlab.course.slides
 
-# The built book (and slides) in headless Chromium, offline; installs Debian's chromium
-# and chromium-driver when missing (needs root, as in CI).
-.PHONY: browser
-browser: $(STAMP)
-	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || \
-		(apt-get update && apt-get install -y chromium chromium-driver)
+# The built book and slides in headless Chromium with no network (tests/browser).
+browser: $(STAMP) chromium book slides
 	$(TEST_ENV) $(BIN)/python -m pytest tests/browser
 
 # Graded exercises with nbgrader, offline: the student release in build/student/, and the
 # grades of a folder of submissions in build/grading/ (grades.csv, feedback/, gradebook.db).
-# Each submission runs in a bubblewrap sandbox; Debian's bubblewrap is installed when
-# missing (needs root, as in CI). Exit code 0 once every submission is graded.
+# Each submission runs in a bubblewrap sandbox. Exit code 0 once every submission is graded.
 GRADE_TIME_LIMIT_S ?= 120
-.PHONY: student grade
 student: $(STAMP)
 	$(BIN)/python -m embedlab.course.grading release --out build/student
 
-grade: $(STAMP)
+grade: $(STAMP) sandbox
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder  (folder/<student>/<exercise>.ipynb)"; exit 2; }
-	@command -v bwrap >/dev/null || (apt-get update && apt-get install -y bubblewrap)
 	$(TEST_ENV) $(BIN)/python -m embedlab.course.grading grade "$(SUBMISSIONS)" --out build/grading \
 		--time-limit $(GRADE_TIME_LIMIT_S)
 
