@@ -258,6 +258,14 @@ def _sandbox_env(work: Path) -> dict[str, str]:
     return env
 
 
+def _course_paths_under_tmp() -> list[str]:
+    """The course, its Python and its PYTHONPATH when they live under /tmp, which the sandbox
+    replaces by a private, empty /tmp."""
+    tmp = Path("/tmp").resolve()
+    paths = {REPO, Path(sys.prefix)} | {Path(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p}
+    return sorted(str(p.resolve()) for p in paths if p.is_dir() and tmp in p.resolve().parents)
+
+
 def run_sandboxed(work: Path, time_limit: int, memory: int, max_output: int,
                   hidden: list[str]) -> dict:
     """Execute ``work/submission.ipynb`` into ``work/executed.ipynb`` inside a sandbox.
@@ -267,6 +275,8 @@ def run_sandboxed(work: Path, time_limit: int, memory: int, max_output: int,
     """
     mounts = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
               "--size", str(SANDBOX_TMP), "--tmpfs", "/tmp"]
+    for path in _course_paths_under_tmp():  # a clone in /tmp (CI) must stay visible, read-only
+        mounts += ["--ro-bind", path, path]
     for path in hidden:  # the gradebook, other students' work, the grader's home
         if Path(path).is_dir():
             mounts += ["--tmpfs", str(path)]
