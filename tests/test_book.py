@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 from pybtex.database import parse_file
 
+from embedlab import course
+
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = course.notebooks()
 GLOSSARY_LINK = re.compile(r"glossary\.md#(term-[^)\s]+)\)")
 
 

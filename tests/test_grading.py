@@ -19,11 +19,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from embedlab import course
 from embedlab.course import grading
 
 EXERCISES = grading.exercise_notebooks()
 FIRST = "01_vectors_and_similarity"
-REPO = grading.REPO
+REPO = course.REPO
 DATA = REPO / "data"
 HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 SOLUTION_BLOCK = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
@@ -85,7 +86,7 @@ def test_release_strips_solutions_and_hidden_tests(student_release, exercise):
 
 
 def test_release_carries_the_lessons_unchanged(student_release):
-    lessons = sorted((REPO / "notebooks").glob("[0-9]*.ipynb"))
+    lessons = course.notebooks()
     assert lessons
     for lesson in lessons:
         assert (student_release / "notebooks" / lesson.name).read_bytes() == lesson.read_bytes()

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from embedlab import course
+
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-EXERCISES = sorted((ROOT / "notebooks" / "exercises").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = course.notebooks()
+EXERCISES = course.notebooks(course.EXERCISES_DIR)
 DOWNLOADS = re.compile(r"nltk\.download|fetch_20newsgroups|fetch_openml|gensim\.downloader|hf_hub_download|urlretrieve|requests\.get\(")
 
 

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from embedlab import course
 from embedlab.course import slides
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = course.notebooks()
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
 QUESTION = "**In-class question.**"
 OPTION = re.compile(r"^- \*\*([A-D])\.\*\* \S", re.M)

@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from embedlab import course
+
 ROOT = Path(__file__).resolve().parents[2]
 HTML = ROOT / "book" / "_build" / "html"
 SCREENSHOT = ROOT / "book" / "_build" / "screenshot.png"
 REPOSITORY = "https://github.com/embedlab-course/embedding-models"
-LESSONS = sorted(p.stem for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-EXERCISES = sorted(p.stem for p in (ROOT / "notebooks" / "exercises").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = [p.stem for p in course.notebooks()]
+EXERCISES = [p.stem for p in course.notebooks(course.EXERCISES_DIR)]
 LESSON_PAGES = [f"notebooks/{name}.html" for name in LESSONS]
 PAGES = LESSON_PAGES + [f"notebooks/exercises/{name}.html" for name in EXERCISES] + [
     f"book/{name}.html" for name in ("intro", "notation", "glossary", "bibliography", "troubleshooting", "status")]

@@ -58,9 +58,8 @@ from sqlalchemy.exc import SAWarning
 from traitlets import Integer, List, Unicode
 from traitlets.config import Config
 
-REPO = Path(__file__).resolve().parents[3]
-LESSONS_DIR = REPO / "notebooks"
-EXERCISES_DIR = LESSONS_DIR / "exercises"
+from embedlab.course import EXERCISES_DIR, LESSONS_DIR, REPO, notebooks
+
 COURSE_ID = "embedlab"
 GiB = 1024**3
 # The cap is on address space, which torch and numba reserve by the GB without touching:
@@ -82,7 +81,7 @@ log = logging.getLogger(__name__)
 
 def exercise_notebooks(folder: Path = EXERCISES_DIR) -> dict[str, Path]:
     """Exercise name (file stem) -> source notebook, for every ``NN_*.ipynb`` in ``folder``."""
-    found = {p.stem: p for p in sorted(Path(folder).glob("[0-9]*.ipynb"))}
+    found = {p.stem: p for p in notebooks(folder)}
     if not found:
         raise FileNotFoundError(f"no exercise notebooks (NN_name.ipynb) in {folder}")
     return found
@@ -162,7 +161,7 @@ def release(out: Path, exercises_dir: Path = EXERCISES_DIR, lessons_dir: Path = 
             target = out / "notebooks" / "exercises" / f"{name}.ipynb"
             shutil.copyfile(Path(tmp) / "course" / "release" / name / f"{name}.ipynb", target)
             written.append(target)
-    for lesson in sorted(Path(lessons_dir).glob("[0-9]*.ipynb")):
+    for lesson in notebooks(lessons_dir):
         shutil.copyfile(lesson, out / "notebooks" / lesson.name)
         written.append(out / "notebooks" / lesson.name)
     (out / "README.md").write_text(STUDENT_README)

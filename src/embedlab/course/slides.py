@@ -26,10 +26,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-LESSONS = ROOT / "notebooks"
-DEFAULT_OUT = ROOT / "build" / "slides"
-PACK_CACHE = ROOT / "build" / "npm-packs"
+from embedlab import course
+
+DEFAULT_OUT = course.REPO / "build" / "slides"
+PACK_CACHE = course.REPO / "build" / "npm-packs"
 ASSETS_DIR = "assets"
 
 # nbconvert 7's reveal template loads reveal.js 4 (dist/reveal.js and plugin/notes/notes.js
@@ -55,10 +55,6 @@ TEMPLATE = """{%- extends 'index.html.j2' -%}
 <link rel="icon" href="data:,">
 {%- endblock html_head_css -%}
 """
-
-
-def lesson_notebooks() -> list[Path]:
-    return sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
 
 
 def _exporter():
@@ -98,7 +94,7 @@ def render_deck(notebook: Path) -> str:
     notebook = Path(notebook)
     if not notebook.is_file():
         raise FileNotFoundError(f"no such notebook: {notebook} (expected a lesson such as "
-                                f"{LESSONS.relative_to(ROOT)}/01_vectors_and_similarity.ipynb)")
+                                f"{course.LESSONS_DIR.relative_to(course.REPO)}/01_vectors_and_similarity.ipynb)")
     html, _ = _exporter().from_filename(str(notebook))
     return html
 
@@ -163,9 +159,9 @@ def _index(decks: Sequence[Path]) -> str:
 
 def build(notebooks: Sequence[Path] | None = None, out: Path = DEFAULT_OUT, cache: Path = PACK_CACHE) -> list[Path]:
     """Write out/NN_topic.slides.html for each notebook (default: every lesson) and the offline assets."""
-    notebooks = [Path(n) for n in (lesson_notebooks() if notebooks is None else notebooks)]
+    notebooks = [Path(n) for n in (course.notebooks() if notebooks is None else notebooks)]
     if not notebooks:
-        raise FileNotFoundError(f"no lesson notebooks found in {LESSONS}")
+        raise FileNotFoundError(f"no lesson notebooks found in {course.LESSONS_DIR}")
     missing = [str(n) for n in notebooks if not n.is_file()]
     if missing:
         raise FileNotFoundError(f"no such notebook: {', '.join(missing)}")
