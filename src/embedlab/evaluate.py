@@ -261,7 +261,12 @@ def evaluate_all(vectors, restrict_vocab: int | None = None) -> dict[str, float]
 
 
 def compare(models: Mapping[str, object], restrict_vocab: int | None = None) -> pd.DataFrame:
-    """Side-by-side quality table: one row per named model, columns of :func:`evaluate_all`."""
+    """Side-by-side quality table: one row per named model, columns of :func:`evaluate_all`.
+
+    Each model is scored on its own vocabulary: ``compare`` does not align them. To compare
+    models on the same questions, cut them to the words they share first (lesson 04 does);
+    check the ``analogy_answered`` column.
+    """
     if not models:
         raise ValueError("give at least one model, e.g. compare({'ours': wv})")
     rows = {name: evaluate_all(wv, restrict_vocab) for name, wv in models.items()}
