@@ -306,3 +306,27 @@ def test_context_counts_are_rows_of_the_matrix():
     np.testing.assert_allclose(rows, matrix[[index["water"], index["the"]]].toarray(), atol=1e-9)
     with pytest.raises(KeyError, match="not among"):
         glove.context_counts(corpus, ["zzzznotaword"])
+
+
+def test_context_counts_of_some_sentences_add_up():
+    from embedlab import data
+
+    corpus = data.load_corpus("small")
+    first = np.arange(len(corpus)) < len(corpus) // 3
+    both = glove.context_counts(corpus, ["water"], window=5)
+    part = glove.context_counts(corpus, ["water"], window=5, sentences=first)
+    rest = glove.context_counts(corpus, ["water"], window=5, sentences=~first)
+    np.testing.assert_allclose(part + rest, both, atol=1e-9)  # windows never cross sentences
+    assert 0 < part.sum() < both.sum()
+    with pytest.raises(ValueError, match="boolean mask"):
+        glove.context_counts(corpus, ["water"], sentences=np.ones(3, dtype=bool))
+
+
+def test_neutral_words_leave_out_gendered_words_and_names():
+    words = ["the", "she", "mothers", "actress", "anna", "john", "nurse", "2c", "engineer", "salary"]
+    wv = WordVectors(words, np.random.default_rng(0).normal(size=(len(words), 4)))
+    assert bias.neutral_words(wv) == ["the", "nurse", "engineer", "salary"]
+    assert bias.neutral_words(wv, n=7, exclude=["the"]) == ["nurse"]
+    for pair in bias.DEFINITIONAL_PAIRS:
+        assert set(pair) <= bias.GENDER_SPECIFIC | bias.FIRST_NAMES
+    assert not {"nurse", "doctor", "engineer", "home", "career", "family"} & (bias.GENDER_SPECIFIC | bias.FIRST_NAMES)

@@ -5,8 +5,11 @@
 * :func:`projections`: how far each word leans along a direction (cosine);
 * :func:`weat`: the Word Embedding Association Test with its permutation p-value
   (Caliskan, Bryson & Narayanan 2017);
-* :func:`neutralize` and :func:`recoverability`: "hard" debiasing by projection, and
-  the checks that show what it leaves behind (Gonen & Goldberg 2019).
+* :func:`neutral_words`: the words a debiasing method should treat as gender-neutral
+  (leaving out :data:`GENDER_SPECIFIC` words and :data:`FIRST_NAMES`);
+* :func:`neutralize` and :func:`recoverability`: the *neutralise* step of hard debiasing
+  (Bolukbasi et al. 2016 follow it by *equalising* gendered pairs, which does not touch the
+  neutral words), and the checks that show what it leaves behind (Gonen & Goldberg 2019).
 
 Every function takes a ``WordVectors`` (``embedlab.vectors``) and works on unit vectors,
 so a word's length (roughly its frequency) never counts as bias.
@@ -23,6 +26,9 @@ from embedlab.vectors import WordVectors
 
 __all__ = [
     "DEFINITIONAL_PAIRS",
+    "GENDER_SPECIFIC",
+    "FIRST_NAMES",
+    "neutral_words",
     "definitional_pca",
     "gender_direction",
     "projections",
@@ -37,6 +43,82 @@ DEFINITIONAL_PAIRS = (
     ("she", "he"), ("her", "his"), ("woman", "man"), ("mary", "john"), ("herself", "himself"),
     ("daughter", "son"), ("mother", "father"), ("gal", "guy"), ("girl", "boy"), ("female", "male"),
 )
+
+# Words whose gender is part of their meaning (after Bolukbasi et al.'s gender-specific list,
+# written by hand for this course, not their list): they must not be neutralised.
+GENDER_SPECIFIC = frozenset("""
+    actor actors actress actresses aunt aunts bachelor bachelors ballerina baron baroness beard
+    bearded beau boy boyfriend boyfriends boyhood boys breast breastfeeding breasts bride
+    bridegroom brides brother brotherhood brothers businessman businessmen businesswoman
+    businesswomen cervical chairman chairmen chairwoman congressman congressmen congresswoman
+    countess countesses cowboy cowboys cowgirl dad daddy dads daughter daughter-in-law daughters
+    diva divas duchess duke dukes emperor emperors empress estrogen father fatherhood fatherland
+    fathers female females feminine feminism feminist feminists fetal fetus fiance fiancee
+    fiancé fiancée fireman firemen fraternity gal gals gentleman gentlemen girl girlfriend
+    girlfriends girlhood girls goddess goddesses granddaughter granddaughters grandfather
+    grandfathers grandma grandmother grandmothers grandpa grandson grandsons groom grooms guy
+    guys he heiress her heroine heroines hers herself him himself his hostess hostesses
+    housewife housewives husband husbands king kings lad ladies lads lady lesbian lesbians lord
+    lords macho madam maid maiden maids male mama man manhood manly masculine maternal maternity
+    matriarch men menopause mens menstrual mom mommy moms monk monks mother motherhood
+    motherland mothers mr mr. mrs mrs. ms ms. nephew nephews niece nieces nun nuns ovarian
+    ovaries paternal paternity patriarch penis policeman policemen policewoman pregnancies
+    pregnancy pregnant prince princes princess princesses prostate queen queens salesman
+    saleswoman schoolboy schoolboys schoolgirl schoolgirls semen she sir sister sisterhood
+    sisters son sons sorority sperm spokesman spokesmen spokeswoman spokeswomen sportsman
+    sportsmen sportswoman statesman stepdaughter stepfather stepmother stepson stepsons
+    testicular testosterone uncle uncles uterus vagina vaginal waiter waitress waitresses widow
+    widower widows wife witch witches wives woman womanhood womb women womens
+""".split())
+
+# Common English and some other first names (hand-made, incomplete). A first name carries a gender
+# by convention, so a bias test on "neutral" words should leave them out too.
+FIRST_NAMES = frozenset("""
+    aaron abdul abigail abraham ada adam adrian agnes ahmed alan albert alberto alex alexander
+    alexei alfred alfredo ali alice alicia alison allan allen alma alvin amanda amelia amy ana
+    andre andrea andrei andrew andy angela angelina anita ann anna anne annette annie anthony
+    antonio ariel armando arnold arthur ashley audrey barbara barry bathsheba beatrice ben
+    benjamin bernard bernice bertha beth betty beverly beyonce billy bobby bonnie boris brad
+    bradley brandon brenda brent brett brian britney brittany bruce bryan byron calvin carl
+    carla carlos carmen carolyn carrie casey catherine cathy cecil cecilia celine chad charles
+    charlie charlotte cheryl chester chloe chris christian christina christine christopher cindy
+    claire clara clarence claude claudia clayton clifford clifton clinton clyde cody condoleezza
+    connie corey cory craig cristina curtis cynthia dan dana daniel danielle danny darlene
+    darrell darren darryl daryl dave david debbie deborah debra delilah denise dennis derek
+    derrick diana diane dieter dinah dmitry dolly dolores donald donna doris dorothy douglas
+    duane dustin dwayne dwight eddie edgar edith edna eduardo edward edwin ehud eileen elaine
+    eleanor elena elijah elisabeth elizabeth ella ellen elmer elsie emily emma enrique eric
+    erica erik erin ernest esther ethel eugene eva evelyn everett felix fernando florence floyd
+    frances francis francisco francois franklin fred freddie frederick gabriel gail gary george
+    gerald geraldine gilbert gina giovanni giuseppe gladys glenn gloria gordon greg gregory
+    hannah hans harold harry harvey hassan heather hector heidi helen helena henry herbert
+    herman hillary howard hugh ian ida igor irene irina isaac isabel isabella ivan jacob
+    jacqueline jacques jaime james jamie jane janet janice jared jason javier jay jean-pierre
+    jeanette jeanne jeff jeffery jeffrey jennifer jeremy jerome jerry jesse jessica jessie jesus
+    jezebel jill jim jimmie jimmy joan joann joanne joe joel john johnnie johnny jon jonathan
+    jordan jorge jose joseph josephine joshua joyce juan juanita judith judy julia julian julie
+    julio jurgen justin karen karl kate katherine kathleen kathryn kathy katie keith kelly ken
+    kenneth kent kevin kim kimberly klaus kobe kristen kurt kyle larry laura lauren laurie
+    lawrence leah lebron lee leo leon leonard leroy leslie lester lewis lillian linda lisa liz
+    lloyd lois lonnie loretta lori lorraine louis louise lucille lucy luigi luis lydia lynn
+    madeleine maggie mahmoud manuel marc marco marcus margaret maria mariah marianne marie
+    marilyn mario marion marjorie marshall martha martin martina marvin mary mathew matthew
+    maurice megan melanie melissa melvin mia michael micheal michele michelle miguel mike
+    mikhail mildred milton miriam mitchell mohammad mohammed mona monica morris moses moshe
+    nadia nancy naomi natalia natalie nathan nathaniel neil nelson nicholas nicole nikolai nina
+    nora norma olga olivia omar oprah osama oscar pamela paolo patricia patrick patty paul paula
+    pauline pedro peggy perry peter peyton philip phillip phyllis pierre rachel rafael ralph
+    ramon randall randy raul raymond rebecca reginald rene renee rhonda ricardo richard rick
+    ricky rita robert roberta roberto rodney roger roland ron ronald ronnie rosa rosemary ross
+    roy ruben russell ruth ryan saddam sally salvador sam samantha samuel sandra sara sarah saul
+    scott sean serena sergei sergio seth shakira shane shannon shaq sharon shawn sheila sherry
+    shimon shirley sidney solomon sophia sophie stacy stanley stephanie stephen steve steven
+    susan susanna suzanne svetlana sylvia tamar tammy tara tariq tatiana ted teresa terrance
+    terrence terry thelma theodore theresa thomas tiffany tim timothy tina todd tom tommy tony
+    tracy travis troy tyler tyrone valerie vanessa vera vernon veronica vicki victor viktor
+    vincent virgil virginia vivian vladimir wallace walter wanda warren wayne wendy wesley
+    whitney willard william willie wolfgang yasser yitzhak yolanda yuri yvonne zachary zoe
+""".split())
 
 
 def _unit(wv: WordVectors, words: Sequence[str]) -> np.ndarray:
@@ -125,9 +207,22 @@ def weat(wv: WordVectors, X: Sequence[str], Y: Sequence[str], A: Sequence[str], 
     return WEATResult(float(effect), float(statistic), float(p_value), int(n_permutations))
 
 
+def neutral_words(wv: WordVectors, n: int = 20_000, exclude=()) -> list[str]:
+    """The ``n`` most frequent words of ``wv`` that should not carry a gender: alphabetic,
+    not in :data:`GENDER_SPECIFIC` or :data:`FIRST_NAMES`, not in the definitional pairs
+    or in ``exclude`` (e.g. the attribute words of a WEAT). The word lists are hand-made
+    and incomplete, so look at the words that lean most before trusting a result."""
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    drop = GENDER_SPECIFIC | FIRST_NAMES | {w for pair in DEFINITIONAL_PAIRS for w in pair} | set(exclude)
+    return [w for w in wv.words[:n] if w.isalpha() and w not in drop]
+
+
 def neutralize(wv: WordVectors, direction, words: Sequence[str] | None = None) -> WordVectors:
-    """Hard debiasing: remove the ``direction`` component from unit vectors of ``words``
-    (default: every word), leaving the other words' unit vectors as they are."""
+    """Neutralise (the first step of hard debiasing): remove the ``direction`` component from
+    the unit vectors of ``words`` (default: every word), leaving the other words' unit vectors
+    as they are. Bolukbasi et al. then *equalise* gendered pairs (grandmother/grandfather)
+    so both are equally far from every neutral word; that step does not change neutral words."""
     direction = np.asarray(direction, dtype=np.float32)
     if direction.shape != (wv.dim,):
         raise ValueError(f"direction must have shape ({wv.dim},), got {direction.shape}")
@@ -150,7 +245,10 @@ def recoverability(original: WordVectors, debiased: WordVectors, direction, n: i
     * ``"classifier"``: 5-fold cross-validated accuracy of a logistic regression, i.e. on
       words it was not trained on.
 
-    0.5 means no trace of the bias is left; 1.0 means it is fully recoverable.
+    1.0 means the original sides are fully recoverable. 0.5 means *these two probes* cannot
+    tell them apart, which does not prove that no trace is left. Give ``candidates`` without
+    gender-specific words and names (:func:`neutral_words`): those are gendered by meaning,
+    and would make the test measure that instead of bias.
     """
     from sklearn.cluster import KMeans
     from sklearn.linear_model import LogisticRegression

@@ -155,12 +155,15 @@ def cooccurrence(corpus, window: int = 10, min_count: int = 5, max_vocab: int | 
     return Cooccurrences(list(words[:size]), np.asarray(counts[:size], dtype=np.int64), matrix, window)
 
 
-def context_counts(corpus, targets: Sequence[str], window: int = 10, vocab_size: int | None = None) -> np.ndarray:
+def context_counts(corpus, targets: Sequence[str], window: int = 10, vocab_size: int | None = None,
+                   sentences=None) -> np.ndarray:
     """Rows of the co-occurrence matrix for a few ``targets`` only, without building it all.
 
     Same counting as :func:`cooccurrence` with ``vocab_size`` words (default: all words
     of the ``embedlab.data.Corpus``), but touching only the targets' occurrences, so it
     takes a fraction of a second on the full corpus. Returns ``(len(targets), vocab_size)``.
+    ``sentences``: optional boolean mask over the corpus' sentences; only those are counted
+    (e.g. ``corpus.sources == k`` for the sentences of one source text).
     """
     window = _check_window(window)
     vocab_size = corpus.vocab_size if vocab_size is None else int(vocab_size)
@@ -170,6 +173,12 @@ def context_counts(corpus, targets: Sequence[str], window: int = 10, vocab_size:
         raise KeyError(f"{missing} not among the {vocab_size} words of the corpus vocabulary")
     sentence = np.repeat(np.arange(len(corpus), dtype=np.int64), np.diff(corpus.offsets))
     keep = corpus.ids < vocab_size
+    if sentences is not None:
+        sentences = np.asarray(sentences)
+        if sentences.dtype != bool or sentences.shape != (len(corpus),):
+            raise ValueError(f"sentences must be a boolean mask of shape ({len(corpus)},), "
+                             f"got {sentences.dtype} {sentences.shape}")
+        keep &= sentences[sentence]
     ids, sentence = corpus.ids[keep], sentence[keep]
     out = np.zeros((len(targets), vocab_size))
     for row, target in enumerate(targets):
@@ -320,7 +329,12 @@ class GloVeModel:
 
 
 def _adagrad_step(param, sq_sum, rows, grad, lr):
-    """AdaGrad on the touched rows only: each weight's step shrinks with its squared-gradient history."""
+    """AdaGrad on the touched rows only: each weight's step shrinks with its squared-gradient history.
+
+    The history ``sq_sum`` starts at 1 (as in ``glove.c``), and the step divides by
+    ``sqrt(G + g^2)``, i.e. after adding the current gradient; ``glove.c`` divides by the
+    old ``G`` and accumulates ``g^2`` afterwards. Both are AdaGrad; the step sizes differ a little.
+    """
     history = sq_sum[rows] + grad**2  # `rows` are unique, so plain fancy-index assignment is safe
     sq_sum[rows] = history
     param[rows] -= lr * grad / np.sqrt(history)
