@@ -130,3 +130,86 @@ def test_exercise_solutions_are_collapsed_in_the_book(path):
         if cell["metadata"].get("nbgrader", {}).get("solution"):
             assert "hide-input" in cell["metadata"].get("tags", []), \
                 f"{cell['metadata']['nbgrader']['grade_id']}: tag solution cells 'hide-input' so the book collapses them"
+
+
+# Issue #19: learner-facing text does not speak of how the course was built.
+BUILD_RESIDUE = re.compile(r"closing note|\bthe issue\b|heavily loaded|this session|\bdevelopers?\b|\bthe review\b"
+                           r"|build machine", re.I)
+
+
+@pytest.mark.parametrize("path", LESSONS + EXERCISES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_build_residue_in_learner_text(path):
+    found = [f"cell {i}: ...{m.string[max(0, m.start() - 50):m.end() + 30]!r}..."
+             for i, cell in enumerate(_cells(path)) for m in [BUILD_RESIDUE.search(_source(cell))] if m]
+    assert not found, ("learner-facing text speaks of how the course was built (closing notes, the issue, the review, "
+                       "the build machine or its load, this session, developers): say what the learner needs, e.g. "
+                       "'on this run, ...' for timings\n" + "\n".join(found))
+
+
+# Issue #19: material beyond the 50-minute core path sits in one clearly marked optional part,
+# `## Going further (optional)`, up to the summary (or references); the slides skip it and the
+# lecture plan (tests/test_slides.py: its minutes sum to 50) does not count it.
+GOING_FURTHER = "## Going further (optional)"
+END_OF_OPTIONAL = re.compile(r"#{1,2} +(Summary|References)\b")
+
+
+def _slide_type(cell):
+    return cell["metadata"].get("slideshow", {}).get("slide_type")
+
+
+def _headings(cells):
+    return [(i, _source(c).lstrip().splitlines()[0]) for i, c in enumerate(cells)
+            if c["cell_type"] == "markdown" and _source(c).lstrip().startswith("#")]
+
+
+def optional_part_problems(cells) -> list[str]:
+    """What is wrong with a lesson's optional part (nothing if it has none)."""
+    headings = _headings(cells)
+    loose = [h for i, h in headings if i > 0 and re.search(r"going further|optional", h, re.I)
+             and not h.startswith(GOING_FURTHER)]
+    if loose:
+        return [f"mark the optional part with one heading that starts with {GOING_FURTHER!r}: {loose}"]
+    starts = [i for i, h in headings if h.startswith(GOING_FURTHER)]
+    if len(starts) > 1:
+        return [f"one optional part per lesson, found {len(starts)} {GOING_FURTHER!r} headings"]
+    if not starts:
+        return []
+    start = starts[0]
+    end = next((i for i, h in headings if i > start and END_OF_OPTIONAL.match(h)), None)
+    if end is None:
+        return ["the optional part runs up to the '## Summary' (or '## References') heading: add one after it"]
+    problems = []
+    shown = [i for i in range(start, end) if _slide_type(cells[i]) != "skip"]
+    if shown:
+        problems.append(f"cells {shown} are in the optional part (cells {start}-{end - 1}) but the slides would show "
+                        "them: give them metadata \"slideshow\": {\"slide_type\": \"skip\"}")
+    optional = [re.sub(r"^#+\s*(\d+(\.\d+)*\.?\s*)?", "", h).strip() for i, h in headings if start < i < end]
+    plan = _source(cells[0]).split("Lecture plan", 1)[-1]
+    planned = [t for t in optional if t and t in plan]
+    if planned:
+        problems.append(f"the lecture plan covers the core path only, but it names optional sections: {planned}")
+    return problems
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_optional_part_is_marked_and_skipped_by_the_slides(path):
+    problems = optional_part_problems(_cells(path))
+    assert not problems, "\n".join(problems)
+
+
+def test_optional_part_check_itself():
+    def cell(text, slide="slide"):
+        return {"cell_type": "markdown", "source": text, "metadata": {"slideshow": {"slide_type": slide}}}
+
+    title = cell("# 01 · T\n\n**Lecture plan (50 min).**\n\n| min | part |\n|---|---|\n| 50 | 1. Core |\n")
+    core = [title, cell("## 1. Core"), cell("text", "-")]
+    summary = [cell("## Summary"), cell("**References.**", "-")]
+    optional = [cell("## Going further (optional)", "skip"), cell("### Extra", "skip"), cell("more", "skip")]
+    assert optional_part_problems(core + summary) == []
+    assert optional_part_problems(core + optional + summary) == []
+    shown = [cell("## Going further (optional)", "skip"), cell("### Extra", "skip"), cell("more", "-")]
+    assert "slides would show" in optional_part_problems(core + shown + summary)[0]
+    assert "heading that starts with" in optional_part_problems(core + [cell("## Optional: extra", "skip")] + summary)[0]
+    assert "runs up to" in optional_part_problems(core + optional)[0]
+    planned = [cell("## Going further (optional)", "skip"), cell("### Core", "skip")]
+    assert "names optional sections" in optional_part_problems(core + planned + summary)[0]
