@@ -34,6 +34,18 @@ TEST_ENV := PYTHONPATH=$(CURDIR)/tests/offline:$(CURDIR)/tests EMBEDLAB_OFFLINE=
 NOTEBOOK_BUDGET_S ?= 90
 EXERCISE_BUDGET_S ?= 30
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+# The book's execution cache (execute.cache in book/_config.yml). The notebook stage stores each
+# notebook as nbval executed it there (tests/book_cache.py), so the book build that follows
+# executes none again; a notebook with a cell that raised is not stored and fails the book too.
+BOOK_CACHE := book/_build/.jupyter_cache
+# `make test` ends with one line of stage times: each stage notes its start and end here.
+STAGE_LOG := build/make-test-times
+ifneq ($(filter test,$(MAKECMDGOALS)),)
+$(shell mkdir -p build && rm -f $(STAGE_LOG))
+stage = @echo "$(1) $(2) $$(date +%s)" >> $(STAGE_LOG)
+else
+stage = @:
+endif
 
 .PHONY: install lab test unit notebooks book slides browser student grade refresh bench data clean \
 	sandbox chromium
@@ -59,28 +71,41 @@ chromium:
 	@test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || ($(APT_INSTALL) chromium chromium-driver)
 
 test: unit notebooks book slides browser
+	@awk '{t[$$1" "$$2] = $$3; if (!($$1 in seen)) {seen[$$1] = 1; order[++n] = $$1}} \
+		END {line = "make test stage times:"; for (i = 1; i <= n; i++) {s = order[i]; d = t[s" end"] - t[s" start"]; \
+		total += d; line = line sprintf(" %s %d s,", s, d)}; print line sprintf(" total %d s", total)}' $(STAGE_LOG)
 
 unit: $(STAMP) sandbox
+	$(call stage,unit,start)
 	$(TEST_ENV) $(BIN)/python -m pytest tests --ignore=tests/browser
+	$(call stage,unit,end)
 
 notebooks: $(STAMP)
+	$(call stage,notebooks,start)
 	$(TEST_ENV) $(BIN)/python -m pytest notebooks --nbval-lax -p notebook_budget \
 		--notebook-budget=$(NOTEBOOK_BUDGET_S) --exercise-budget=$(EXERCISE_BUDGET_S) \
-		--nbval-cell-timeout=$(NOTEBOOK_BUDGET_S)
+		--nbval-cell-timeout=$(NOTEBOOK_BUDGET_S) -p book_cache --book-cache=$(BOOK_CACHE)
+	$(call stage,notebooks,end)
 
 book: $(STAMP)
+	$(call stage,book,start)
 	$(TEST_ENV) $(BIN)/jupyter-book build . --config book/_config.yml --toc book/_toc.yml \
 		--path-output book -W -n --keep-going
+	$(call stage,book,end)
 	@echo "book: open book/_build/html/index.html"
 
 # Lecture slides: one reveal.js deck per lesson in build/slides/, viewable offline. Needs npm:
 # reveal.js and MathJax are fetched once by `npm pack` and cached in build/npm-packs.
 slides: $(STAMP)
+	$(call stage,slides,start)
 	$(BIN)/python -m embedlab.course.slides
+	$(call stage,slides,end)
 
 # The built book and slides in headless Chromium with no network (tests/browser).
 browser: $(STAMP) chromium book slides
+	$(call stage,browser,start)
 	$(TEST_ENV) $(BIN)/python -m pytest tests/browser
+	$(call stage,browser,end)
 
 # Graded exercises with nbgrader, offline: the student release in build/student/, and the
 # grades of a folder of submissions in build/grading/ (grades.csv, feedback/, gradebook.db).
