@@ -249,3 +249,59 @@ def test_labelled_documents_are_clean(chatterbot):
     texts, labels = documents.labelled_documents("spam", max_per_class=30)
     assert sorted(set(labels)) == ["easy_ham", "hard_ham", "spam"] and len(texts) == 90
     assert all(t.strip() for t in texts)
+
+
+def test_pv_dm_averages_in_the_pinned_gensim(small_models, chatterbot):
+    # Lesson 06 says so: Word2Vec.__init__ resets cbow_mean to 1 after Doc2Vec set it from dm_mean.
+    _, models = small_models
+    assert models[True].cbow_mean == 1
+    texts = chatterbot[0][:50]
+    assert documents.train_doc2vec(texts, dm=True, vector_size=8, epochs=1, dm_mean=0).cbow_mean == 1
+    assert documents.train_doc2vec(texts, dm=True, vector_size=8, epochs=1, cbow_mean=0).cbow_mean == 0
+
+
+# ----------------------------------------------------------------------------- grouped, tuned evaluation
+def test_near_duplicate_groups_join_copies_and_equal_keys():
+    docs = ["the cat sat on the mat", "The cat sat on the mat!", "a dog barked at night", "stocks fell today",
+            "completely different words here"]
+    groups = documents.near_duplicate_groups(docs)
+    assert groups.tolist() == [0, 0, 1, 2, 3]
+    keyed = documents.near_duplicate_groups(docs, keys=["q1", "q2", "q3", "q1", "q5"])
+    assert keyed.tolist() == [0, 0, 1, 0, 2]  # 3 joins 0 by its key, and 1 through 0
+    with pytest.raises(ValueError, match="keys"):
+        documents.near_duplicate_groups(docs, keys=["a"])
+
+
+def test_precision_at_k_skips_the_query_group():
+    X = np.array([[1.0, 0.0], [1.0, 0.01], [0.0, 1.0], [0.1, 1.0], [0.9, 0.2], [0.2, 0.9]])
+    labels = np.array([0, 0, 1, 1, 0, 1])
+    assert documents.precision_at_k(X, labels, k=1) == 1.0
+    # with 0 and 1 (and 2 and 3) in one group, their nearest other is found outside it
+    groups = np.array([0, 0, 1, 1, 2, 3])
+    expected = np.mean([1, 1, 1, 1, 1, 1])
+    assert documents.precision_at_k(X, labels, k=1, groups=groups) == pytest.approx(expected)
+    flipped = np.array([1, 1, 0, 0, 0, 1])  # a document's own group no longer rescues it
+    assert documents.precision_at_k(X, flipped, k=1, groups=groups) < documents.precision_at_k(X, flipped, k=1)
+
+
+def test_grouped_nested_evaluation_tunes_on_training_folds_and_reports_baselines():
+    rng = np.random.default_rng(0)
+    labels = np.repeat(["a", "b", "c"], 40)
+    centres = rng.normal(size=(3, 10)) * 3
+    X = centres[np.searchsorted(["a", "b", "c"], labels)] + rng.normal(size=(120, 10)) * 3
+    docs = [f"doc {i}" for i in range(120)]
+    groups = np.arange(120) // 2  # pairs
+    table = documents.evaluate_embeddings({"x": X}, docs, labels, groups=groups, Cs=[0.01, 1.0, 100.0],
+                                          baselines=True)
+    assert list(table.index) == ["x", "majority class", "chance"]
+    chosen = table.loc["x", "C"].split()
+    assert len(chosen) == 5 and set(chosen) <= {"0.01", "1", "100"}
+    assert table.loc["x", "accuracy"] > 0.8 and table.loc["x", "accuracy_std"] >= 0
+    assert table.loc["majority class", "accuracy"] == pytest.approx(1 / 3, abs=0.05)
+    assert table.loc["chance", "accuracy"] == pytest.approx(1 / 3) and table.loc["chance", "ari"] == 0
+    # random neighbours outside a pair: 39 of the 118 other documents share the label... minus the partner
+    assert table.loc["chance", "precision_at_10"] == pytest.approx(38 / 118)
+    with pytest.raises(ValueError, match="Cs"):
+        documents.evaluate_embeddings({"x": X}, docs, labels, Cs=[])
+    with pytest.raises(ValueError, match="groups"):
+        documents.evaluate_embeddings({"x": X}, docs, labels, groups=groups[:10])

@@ -29,6 +29,7 @@ Comparing another embedding with these (lesson 07 does), on the same documents a
 from __future__ import annotations
 
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
@@ -50,6 +51,7 @@ __all__ = [
     "doc2vec_vectors",
     "infer_vectors",
     "inference_spread",
+    "near_duplicate_groups",
     "precision_at_k",
     "evaluate_embeddings",
 ]
@@ -313,9 +315,12 @@ def train_doc2vec(documents: Iterable[Document], dm: bool = True, vector_size: i
                   min_count: int = 2, epochs: int = 20, negative: int = 5, seed: int = 0, **gensim_options):
     """Train gensim's ``Doc2Vec`` (Le & Mikolov 2014), deterministically, on ``documents``.
 
-    ``dm=True``: PV-DM, the paragraph vector plus the context word vectors (summed, gensim's
-    default; ``dm_mean=1`` averages) predict the centre word. ``dm=False``: PV-DBOW, the paragraph vector alone predicts
-    the document's words (word vectors are not trained unless ``dbow_words=1``). Document
+    ``dm=True``: PV-DM, the **mean** of the paragraph vector and the context word vectors (on
+    both sides of the centre word) predicts the centre word. gensim 4.4 always averages here:
+    ``Word2Vec.__init__`` resets ``cbow_mean`` to its own default 1 after ``Doc2Vec`` has set it
+    from ``dm_mean``, so ``dm_mean=0`` is silently ignored; pass ``cbow_mean=0`` to sum.
+    ``dm=False``: PV-DBOW, the paragraph vector alone predicts the document's words (word
+    vectors are not trained unless ``dbow_words=1``). Document
     ``i`` gets tag ``i``, so ``model.dv.vectors[i]`` is its vector (:func:`doc2vec_vectors`).
     One worker thread and a fixed seed make two runs identical.
     """
@@ -437,20 +442,67 @@ def _unit_rows(X):
     return X / np.where(norms == 0, 1.0, norms)
 
 
-def precision_at_k(X, labels, k: int = 10, block: int = 512) -> float:
-    """Mean fraction of each document's ``k`` cosine-nearest other documents with its label."""
+def precision_at_k(X, labels, k: int = 10, block: int = 512, groups=None) -> float:
+    """Mean fraction of each document's ``k`` cosine-nearest other documents with its label.
+
+    With ``groups`` (one id per document, e.g. :func:`near_duplicate_groups`), documents of
+    the query's own group are not candidates: a near-copy of the query would be an easy hit.
+    """
     labels = np.asarray(labels)
     if k >= len(labels):
         raise ValueError(f"k={k} needs more than {k} documents, got {len(labels)}")
+    if groups is not None:
+        groups = np.asarray(groups)
+        if len(groups) != len(labels):
+            raise ValueError(f"got {len(groups)} groups for {len(labels)} documents")
+        if (len(labels) - np.unique(groups, return_counts=True)[1].max()) < k:
+            raise ValueError(f"k={k}: some document has fewer than {k} documents outside its group")
     U = _unit_rows(X)
     hits = []
     for start in range(0, len(labels), block):
         S = U[start : start + block] @ U.T
         S = S.toarray() if sparse.issparse(S) else np.asarray(S)
         S[np.arange(len(S)), np.arange(start, start + len(S))] = -np.inf  # not itself
+        if groups is not None:
+            S[groups[start : start + len(S), None] == groups[None, :]] = -np.inf  # nor its near-copies
         best = np.argpartition(-S, k, axis=1)[:, :k]
         hits.append((labels[best] == labels[start : start + len(S), None]).mean(axis=1))
     return float(np.concatenate(hits).mean())
+
+
+def near_duplicate_groups(documents: Sequence[Document], threshold: float = 0.8, keys: Sequence | None = None
+                          ) -> np.ndarray:
+    """Group ids that put near-duplicate documents together, for grouped cross-validation.
+
+    Two documents share a group if their TF-IDF cosine (:class:`Tfidf` fitted on these
+    documents) is at least ``threshold``, or if they have equal ``keys`` (optional, one per
+    document: e.g. the normalised question of a question-answer pair), or through a chain of
+    such links (connected components). Returns ``(n_docs,)`` integer ids ``0..n_groups-1``,
+    numbered by first appearance. Splitting by these groups keeps a document and its
+    near-copy on the same side of every train/test split.
+    """
+    from scipy.sparse.csgraph import connected_components
+
+    tokens = tokenize_all(documents)
+    n = len(tokens)
+    if keys is not None and len(keys) != n:
+        raise ValueError(f"got {len(keys)} keys for {n} documents")
+    X = Tfidf().fit_transform(tokens)
+    S = sparse.triu(X @ X.T, k=1).tocoo()
+    close = S.data >= threshold
+    rows, cols = list(S.row[close]), list(S.col[close])
+    if keys is not None:
+        first: dict = {}
+        for i, key in enumerate(keys):
+            j = first.setdefault(key, i)
+            if j != i:
+                rows.append(j)
+                cols.append(i)
+    graph = sparse.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    _, component = connected_components(graph, directed=False)
+    _, ids = np.unique(component, return_inverse=True)
+    order = {g: i for i, g in enumerate(dict.fromkeys(ids.tolist()))}  # number by first appearance
+    return np.array([order[g] for g in ids.tolist()], dtype=np.int64)
 
 
 def _as_matrix(X, n: int, name: str):
@@ -464,7 +516,8 @@ def _as_matrix(X, n: int, name: str):
 
 
 def evaluate_embeddings(methods, documents: Sequence[Document], labels, n_splits: int = 5, k: int = 10,
-                        seed: int = 0, n_init: int = 10):
+                        seed: int = 0, n_init: int = 10, *, groups=None, Cs: Sequence[float] | None = None,
+                        inner_splits: int = 3, baselines: bool = False):
     """Score document embeddings on the same splits; one row per method (a DataFrame).
 
     ``methods`` maps a name to either
@@ -477,23 +530,40 @@ def evaluate_embeddings(methods, documents: Sequence[Document], labels, n_splits
 
     A single matrix or callable is accepted too (named ``"embedding"``). Columns:
 
-    * ``accuracy``, ``macro_f1``: logistic regression, ``n_splits``-fold stratified CV
+    * ``accuracy``, ``macro_f1`` (and ``accuracy_std``, ``macro_f1_std``, their standard
+      deviation over the outer folds): logistic regression, ``n_splits``-fold stratified CV
       (shuffled with ``seed``: the same folds for every method). Dense features are
       standardised first; sparse ones (TF-IDF) are used as they are.
+
+      - ``groups`` (one id per document, e.g. :func:`near_duplicate_groups`): the folds are
+        ``StratifiedGroupKFold``, so no group is split between training and test.
+      - ``Cs`` (a grid of inverse regularisation strengths): **nested CV**. In each outer
+        fold, ``C`` is chosen by macro-F1 in an ``inner_splits``-fold (grouped, if ``groups``)
+        CV on that fold's training part only, then refitted there and scored on the test
+        part. Every method gets the same grid. Column ``C`` lists the chosen values.
+        Without ``Cs``, every method uses ``C = 1`` (scikit-learn's default), which suits
+        standardised dense features but over-regularises unit-length sparse rows.
     * ``precision_at_k``: for each document, the share of its ``k`` cosine-nearest other
-      documents with the same label, averaged (:func:`precision_at_k`).
+      documents with the same label, averaged (:func:`precision_at_k`; with ``groups``, the
+      document's own group is excluded from its neighbours).
     * ``ari``: adjusted Rand index of k-means (as many clusters as labels, ``n_init``
       starts, ``seed``) on unit-length rows, against the labels.
     * ``embed_s_per_1k``: seconds to embed 1,000 documents (NaN for a given matrix).
+
+    ``baselines=True`` adds two rows: ``majority class`` (always predicts the largest
+    label, scored on the same folds) and ``chance`` (the expected scores of guessing a label
+    at random with the label frequencies: accuracy sum p^2, macro-F1 1/n_labels; random
+    neighbours for precision@k; ARI 0 by construction).
 
     Embedders are unsupervised and see every document (no labels); only the classifier's
     folds hold documents out. Zero rows (empty documents) are kept and match nothing.
     """
     import pandas as pd
     from sklearn.cluster import KMeans
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import adjusted_rand_score
-    from sklearn.model_selection import StratifiedKFold, cross_validate
+    from sklearn.dummy import DummyClassifier
+    from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
+    from sklearn.metrics import accuracy_score, adjusted_rand_score, f1_score, make_scorer
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from threadpoolctl import threadpool_limits
@@ -504,9 +574,52 @@ def evaluate_embeddings(methods, documents: Sequence[Document], labels, n_splits
     n = len(labels)
     if len(documents) != n:
         raise ValueError(f"got {len(documents)} documents but {n} labels")
+    if groups is not None:
+        groups = np.asarray(groups)
+        if len(groups) != n:
+            raise ValueError(f"got {len(groups)} groups for {n} documents")
+    if Cs is not None and (len(Cs) == 0 or min(Cs) <= 0):
+        raise ValueError(f"Cs must be a non-empty list of positive numbers, got {Cs!r}")
     if not isinstance(methods, Mapping):
         methods = {"embedding": methods}
-    folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    if groups is None:
+        outer = list(StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed).split(np.zeros(n), labels))
+    else:
+        outer = list(StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+                     .split(np.zeros(n), labels, groups))
+
+    def cross_validated(make_classifier, X, tune=True):
+        """Outer-fold accuracy and macro-F1 (and the chosen C per fold, when tuning)."""
+        tune = tune and Cs is not None
+        accuracy, macro_f1, chosen = [], [], []
+        for train, test in outer:
+            if tune:
+                inner_labels = labels[train]
+                if groups is None:
+                    inner = StratifiedKFold(inner_splits, shuffle=True, random_state=seed).split(
+                        np.zeros(len(train)), inner_labels)
+                else:
+                    inner = StratifiedGroupKFold(inner_splits, shuffle=True, random_state=seed).split(
+                        np.zeros(len(train)), inner_labels, groups[train])
+                classifier = make_classifier(list(inner))
+            else:
+                classifier = make_classifier(None)
+            classifier.fit(X[train], labels[train])
+            predicted = classifier.predict(X[test])
+            accuracy.append(accuracy_score(labels[test], predicted))
+            macro_f1.append(f1_score(labels[test], predicted, average="macro", zero_division=0.0))
+            if tune:
+                chosen.append(float(np.ravel(classifier[-1].C_)[0]))
+        return np.array(accuracy), np.array(macro_f1), chosen
+
+    def logistic_regression(steps, inner):
+        if inner is None:
+            return make_pipeline(*steps, LogisticRegression(max_iter=2000))
+        # The inner CV follows the regularisation path (warm starts from one C to the next).
+        return make_pipeline(*steps, LogisticRegressionCV(
+            Cs=list(Cs), cv=inner, scoring=make_scorer(f1_score, average="macro", zero_division=0.0), l1_ratios=(0.0,), max_iter=2000,
+            use_legacy_attributes=False))
+
     rows = []
     for name, method in methods.items():
         seconds = np.nan
@@ -515,22 +628,47 @@ def evaluate_embeddings(methods, documents: Sequence[Document], labels, n_splits
             method = method(documents)
             seconds = time.perf_counter() - start
         X = _as_matrix(method, n, name)
+        if sparse.issparse(X):
+            X = sparse.csr_matrix(X)
         # TF-IDF rows are already comparable; dense dimensions need a common scale.
         steps = [] if sparse.issparse(X) else [StandardScaler()]
-        classifier = make_pipeline(*steps, LogisticRegression(max_iter=2000))
         kmeans = KMeans(n_clusters=len(np.unique(labels)), n_init=n_init, random_state=seed)
         # One thread: these problems are small, and threads on a busy machine slow
         # L-BFGS's many tiny vector operations down by 30x.
-        with threadpool_limits(1):
-            scores = cross_validate(classifier, X, labels, cv=folds, scoring=("accuracy", "f1_macro"))
+        with threadpool_limits(1), warnings.catch_warnings():
+            # Grouped inner folds cannot always hold every small topic: said once, here.
+            warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+            accuracy, macro_f1, chosen = cross_validated(lambda inner: logistic_regression(steps, inner), X)
             clusters = kmeans.fit_predict(_unit_rows(X))
-        rows.append({
+        row = {
             "method": name,
             "dim": X.shape[1],
-            "accuracy": scores["test_accuracy"].mean(),
-            "macro_f1": scores["test_f1_macro"].mean(),
-            f"precision_at_{k}": precision_at_k(X, labels, k),
+            "accuracy": accuracy.mean(),
+            "macro_f1": macro_f1.mean(),
+            "accuracy_std": accuracy.std(),
+            "macro_f1_std": macro_f1.std(),
+            f"precision_at_{k}": precision_at_k(X, labels, k, groups=groups),
             "ari": adjusted_rand_score(labels, clusters),
             "embed_s_per_1k": seconds * 1000 / n,
-        })
+        }
+        if Cs is not None:
+            row["C"] = " ".join(f"{c:g}" for c in chosen)
+        rows.append(row)
+    if baselines:
+        accuracy, macro_f1, _ = cross_validated(lambda inner: DummyClassifier(strategy="most_frequent"), np.zeros((n, 1)),
+                                              tune=False)
+        rows.append({"method": "majority class", "dim": 0, "accuracy": accuracy.mean(), "macro_f1": macro_f1.mean(),
+                     "accuracy_std": accuracy.std(), "macro_f1_std": macro_f1.std()})
+        _, label_ids, sizes = np.unique(labels, return_inverse=True, return_counts=True)
+        same_label = sizes[label_ids] - 1.0
+        candidates = np.full(n, n - 1.0)
+        if groups is not None:  # neighbours come from outside the document's own group
+            _, group_ids, group_sizes = np.unique(groups, return_inverse=True, return_counts=True)
+            same_both = np.unique(np.stack([group_ids, label_ids]), axis=1, return_inverse=True,
+                                  return_counts=True)
+            same_label -= same_both[2][same_both[1].ravel()] - 1.0
+            candidates -= group_sizes[group_ids] - 1.0
+        p = sizes / n
+        rows.append({"method": "chance", "dim": 0, "accuracy": float(p @ p), "macro_f1": 1.0 / len(sizes),
+                     f"precision_at_{k}": float((same_label / candidates).mean()), "ari": 0.0})
     return pd.DataFrame(rows).set_index("method")
