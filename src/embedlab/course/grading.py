@@ -29,6 +29,7 @@ submission was graded (including those graded 0), 2 for unusable arguments.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import csv
 import json
@@ -40,13 +41,16 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor
+from nbgrader import utils as nbgrader_utils
 from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
 from nbgrader.coursedir import CourseDirectory
@@ -58,7 +62,7 @@ from sqlalchemy.exc import SAWarning
 from traitlets import Integer, List, Unicode
 from traitlets.config import Config
 
-from embedlab.course import EXERCISES_DIR, LESSONS_DIR, REPO, notebooks
+from embedlab.course import EXERCISES_DIR, LESSONS_DIR, REPO, notebooks, verdict
 
 COURSE_ID = "embedlab"
 GiB = 1024**3
@@ -71,6 +75,7 @@ MAX_FILE = 256 * 1024**2  # largest file a submission may write
 SANDBOX_TMP = 256 * 1024**2  # size of the sandbox's private /tmp
 KILL_GRACE_S = 10  # the sandbox is killed this long after the notebook's time limit
 NOT_RUN = "NotRun"  # ename of the error given to a test cell the submission never reached
+CALL_TIMEOUT_S = 30  # one call of a student's function by the verdict process
 
 # Marker files: a folder is only ever emptied when we created it.
 RELEASE_MARKER = ".embedlab-student-release"
@@ -175,6 +180,7 @@ class Submission:
     exercise: str
     path: Path | None  # None: nothing usable was handed in
     problem: str = ""  # why it cannot be graded, for the CSV
+    status: str = "missing"  # the CSV status when it cannot be graded
 
 
 def collect(submissions: Path, exercises: list[str], only: list[str] | None = None) -> list[Submission]:
@@ -194,18 +200,34 @@ def collect(submissions: Path, exercises: list[str], only: list[str] | None = No
                     return stem[: -len(name) - 1], name
         return None
 
+    refused: dict[tuple[str, str] | str, str] = {}  # (student, exercise) or student -> why
+    link = "is a symbolic link, which grading never follows; hand in the file itself"
+
     for entry in sorted(Path(submissions).iterdir()):
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
+        if entry.is_symlink():
+            match = exercise_of_flat(entry.stem) if entry.suffix == ".ipynb" else None
+            if match:
+                students.add(match[0])
+                refused[match] = f"{entry.name} {link}"
+            else:
+                students.add(entry.name)
+                refused[entry.name] = f"{entry.name} {link}"
+        elif entry.is_dir():
             students.add(entry.name)
-            for nb in sorted(entry.rglob("*.ipynb")):
-                if ".ipynb_checkpoints" in nb.parts:
-                    continue
-                if nb.stem in exercises:
-                    found.setdefault((entry.name, nb.stem), []).append(nb)
-                else:
-                    unrecognised.setdefault(entry.name, []).append(str(nb.relative_to(entry)))
+            for folder, dirs, files in os.walk(entry):  # never follows links to folders
+                dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
+                for name in sorted(files):
+                    nb = Path(folder) / name
+                    if nb.suffix != ".ipynb":
+                        continue
+                    if nb.stem not in exercises:
+                        unrecognised.setdefault(entry.name, []).append(str(nb.relative_to(entry)))
+                    elif nb.is_symlink():
+                        refused[entry.name, nb.stem] = f"{nb.relative_to(entry)} {link}"
+                    else:
+                        found.setdefault((entry.name, nb.stem), []).append(nb)
         elif entry.suffix == ".ipynb":
             match = exercise_of_flat(entry.stem)
             if match:
@@ -222,6 +244,10 @@ def collect(submissions: Path, exercises: list[str], only: list[str] | None = No
     for student in sorted(students):
         for exercise in graded:
             paths = found.get((student, exercise), [])
+            why = refused.get((student, exercise)) or refused.get(student)
+            if why:
+                result.append(Submission(student, exercise, None, why, status="refused"))
+                continue
             if len(paths) == 1:
                 result.append(Submission(student, exercise, paths[0]))
                 continue
@@ -257,34 +283,57 @@ def _sandbox_env(work: Path) -> dict[str, str]:
     return env
 
 
-def _course_paths_under_tmp() -> list[str]:
-    """The course, its Python and its PYTHONPATH when they live under /tmp, which the sandbox
-    replaces by a private, empty /tmp."""
-    tmp = Path("/tmp").resolve()
-    paths = {REPO, Path(sys.prefix)} | {Path(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p}
-    return sorted(str(p.resolve()) for p in paths if p.is_dir() and tmp in p.resolve().parents)
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
+
+
+def _visible_paths() -> list[str]:
+    """What a sandbox shows, read-only: the system, Python and its packages, and of the course
+    its package, data and lessons. Nothing else of the file system exists in there: not the
+    repository's history or tests, the book's build, the grading folders, other submissions or
+    anybody's home (the exercise sources under the lessons are hidden by ``_sandbox``)."""
+    allowed = [REPO / "src", REPO / "data", LESSONS_DIR, REPO / "tests" / "offline", Path(sys.prefix).resolve()]
+    candidates = [Path(p) for p in SYSTEM_DIRS] + [Path(p) for p in sys.path if p] + allowed + [
+        Path(sys.base_prefix), Path(sys.exec_prefix), Path(sys.executable).parent]
+    shown = set()
+    for path in candidates:
+        real = path.resolve()
+        if not real.exists() or real == Path("/") or REPO.is_relative_to(real):
+            continue  # the root, the repository or a folder above it: far too much
+        if real.is_relative_to(REPO) and not any(real.is_relative_to(ok) for ok in allowed):
+            continue
+        shown.add(real)
+    return sorted(str(p) for p in shown if not any(p != q and p.is_relative_to(q) for q in shown))
+
+
+def _sandbox(work: Path, argv: list[str], hidden: list[str]) -> list[str]:
+    """The bubblewrap command running ``argv`` with ``work`` as its only writable folder."""
+    visible = _visible_paths()
+    mounts = []
+    for path in visible:
+        mounts += ["--ro-bind", path, path]
+    for path in SYSTEM_DIRS:  # merged /usr: /lib is a link to usr/lib, and binaries name /lib64/...
+        if Path(path).is_symlink():
+            mounts += ["--symlink", os.readlink(path), path]
+    mounts += ["--dev", "/dev", "--proc", "/proc", "--size", str(SANDBOX_TMP), "--tmpfs", "/tmp"]
+    for path in hidden:  # a hidden folder inside a visible one (the exercises under the lessons)
+        path = Path(path).resolve()
+        if path.is_dir() and any(path.is_relative_to(v) for v in visible):
+            mounts += ["--tmpfs", str(path)]
+    mounts += ["--bind", str(work), str(work), "--chdir", str(work)]
+    return [sandbox_command(), *mounts, "--unshare-all", "--die-with-parent", "--new-session",
+            "--cap-drop", "ALL", "--", sys.executable, *argv]
 
 
 def run_sandboxed(work: Path, time_limit: int, memory: int, max_output: int,
-                  hidden: list[str]) -> dict:
-    """Execute ``work/submission.ipynb`` into ``work/executed.ipynb`` inside a sandbox.
+                  hidden: list[str], source: Path | None = None,
+                  student_cells: list[str] | None = None) -> dict:
+    """Execute ``work/submission.ipynb`` into ``work/executed.ipynb`` inside a sandbox and, given
+    the exercise's ``source``, decide each test cell again in a second sandbox
+    (``embedlab.course.verdict``), linked to the student's kernel by two pipes only.
 
-    Returns the runner's report ({"status", "reason"}) or, when the sandbox had to be killed
-    or died without one, a report saying so.
+    Returns the runner's report ({"status", "reason"}, and "verdict" when checked) or, when a
+    sandbox had to be killed or died without one, a report saying so.
     """
-    mounts = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-              "--size", str(SANDBOX_TMP), "--tmpfs", "/tmp"]
-    for path in _course_paths_under_tmp():  # a clone in /tmp (CI) must stay visible, read-only
-        mounts += ["--ro-bind", path, path]
-    for path in hidden:  # the gradebook, other students' work, the grader's home
-        if Path(path).is_dir():
-            mounts += ["--tmpfs", str(path)]
-    mounts += ["--bind", str(work), str(work), "--chdir", str(work)]
-    command = [sandbox_command(), *mounts, "--unshare-all", "--die-with-parent", "--new-session",
-               "--cap-drop", "ALL", "--", sys.executable, "-m", "embedlab.course.grading", "_run",
-               str(work / "submission.ipynb"), str(work / "executed.ipynb"),
-               f"--time-limit={time_limit}", f"--max-output={max_output}"]
-
     def limits():
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_FSIZE, (MAX_FILE, MAX_FILE))
@@ -292,35 +341,114 @@ def run_sandboxed(work: Path, time_limit: int, memory: int, max_output: int,
 
     for sub in ("home", "runtime", "ipython", "matplotlib", "numba"):
         (work / sub).mkdir(exist_ok=True)
-    with open(work / "sandbox.log", "wb") as logfile:
-        process = subprocess.Popen(command, env=_sandbox_env(work), stdin=subprocess.DEVNULL,
-                                   stdout=logfile, stderr=subprocess.STDOUT,
-                                   preexec_fn=limits, start_new_session=True)
-        try:
-            process.wait(timeout=time_limit + KILL_GRACE_S)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # bwrap's pid namespace takes the kernel with it
-            process.wait()
-            return {"status": "time limit", "reason": f"stopped after the time limit of {time_limit} s"}
+    student_argv = ["-m", "embedlab.course.grading", "_run", str(work / "submission.ipynb"),
+                    str(work / "executed.ipynb"), f"--time-limit={time_limit}", f"--max-output={max_output}"]
+    processes, pass_fds, logs = [], {}, []
+    judge = work.parent / "verdict"
+    if source is not None:
+        judge.mkdir(exist_ok=True)
+        for sub in ("home", "matplotlib", "numba"):
+            (judge / sub).mkdir(exist_ok=True)
+        shutil.copyfile(source, judge / "source.ipynb")
+        (judge / "student_cells.json").write_text(json.dumps(student_cells or []))
+        to_student_r, to_student_w = os.pipe()
+        to_judge_r, to_judge_w = os.pipe()
+        student_argv.append(f"--serve-fds={to_student_r},{to_judge_w}")
+        pass_fds = {"student": (to_student_r, to_judge_w), "judge": (to_student_w, to_judge_r)}
+    runs = [("student", work, student_argv)]
+    if source is not None:
+        runs.append(("judge", judge, ["-m", "embedlab.course.verdict", str(judge / "source.ipynb"),
+                                      str(judge / "student_cells.json"), str(judge / "verdict.json"),
+                                      f"--fds={pass_fds['judge'][0]},{pass_fds['judge'][1]}"]))
     try:
-        return json.loads((work / "report.json").read_text())
-    except (OSError, ValueError):
-        tail = (work / "sandbox.log").read_bytes()[-300:].decode(errors="replace").strip()
-        return {"status": "crashed", "reason": f"the sandbox exited with code {process.returncode}"
-                                               + (f": {tail.splitlines()[-1]}" if tail else "")}
+        for name, folder, argv in runs:
+            logfile = open(folder / "sandbox.log", "wb")
+            logs.append(logfile)
+            processes.append(subprocess.Popen(
+                _sandbox(folder, argv, hidden), env=_sandbox_env(folder), stdin=subprocess.DEVNULL,
+                stdout=logfile, stderr=subprocess.STDOUT, preexec_fn=limits, start_new_session=True,
+                pass_fds=pass_fds.get(name, ())))
+    finally:
+        for fds in pass_fds.values():  # only the sandboxes hold the pipes now
+            for fd in fds:
+                os.close(fd)
+        for logfile in logs:
+            logfile.close()
+    # The notebook has time_limit; the verdict then has as long again for its calls.
+    deadline = time.monotonic() + time_limit * (2 if source is not None else 1) + KILL_GRACE_S
+    timed_out = False
+    for process in reversed(processes):  # the judge first: the kernel serves until it is done
+        try:
+            process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            for p in processes:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(p.pid, signal.SIGKILL)  # bwrap's pid namespace takes the kernel with it
+            for p in processes:
+                p.wait()
+            break
+    if timed_out and not (work / "report.json").exists():
+        report = {"status": "time limit", "reason": f"stopped after the time limit of {time_limit} s"}
+    else:
+        try:
+            report = json.loads((work / "report.json").read_text())
+        except (OSError, ValueError):
+            tail = (work / "sandbox.log").read_bytes()[-300:].decode(errors="replace").strip()
+            report = {"status": "crashed", "reason": f"the sandbox exited with code {processes[0].returncode}"
+                                                     + (f": {tail.splitlines()[-1]}" if tail else "")}
+    if source is not None:
+        try:
+            report["verdict"] = json.loads((judge / "verdict.json").read_text())["results"]
+        except (OSError, ValueError, KeyError):
+            tail = (judge / "sandbox.log").read_bytes()[-500:].decode(errors="replace").strip()
+            log.warning("the verdict process failed: %s", tail)
+            report["verdict"] = {}
+    return report
 
 
 class _BudgetedExecute(Execute):
     """nbgrader's Execute with one time budget for the whole notebook, a cap on the output
     kept per cell, and the notebook saved after every cell (a killed run keeps its progress)."""
 
-    def __init__(self, deadline: float, max_output: int, save_to: Path, **kwargs):
+    def __init__(self, deadline: float, max_output: int, save_to: Path, serve_fds=None, **kwargs):
         super().__init__(**kwargs)
         self.deadline, self.max_output, self.save_to = deadline, max_output, save_to
+        self.serve_fds, self.served = serve_fds, False
         self.dropped: dict[int, int] = {}
         self.kept: dict[int, int] = {}
 
     def preprocess_cell(self, cell, resources, index):
+        cell, resources = self._execute_in_budget(cell, resources, index)
+        if self.serve_fds and index == len(self.nb.cells) - 1:
+            self.serve()
+        return cell, resources
+
+    def serve(self) -> None:
+        """After the last cell, while the kernel is up: answer the verdict process's calls to
+        the student's functions (``embedlab.course.verdict``) until it hangs up."""
+        self.served = True
+        fd_in, fd_out = self.serve_fds
+        request, response = self.save_to.parent / "verdict-request.bin", self.save_to.parent / "verdict-response.bin"
+        scratch = nbformat.v4.new_code_cell(verdict.SERVE_CODE.format(request=str(request), response=str(response)))
+        self.nb.cells.append(scratch)  # nbclient stores the executed cell at its index
+        try:
+            while (frame := _read_request(fd_in)) is not None:
+                request.write_bytes(frame)
+                response.unlink(missing_ok=True)
+                self.timeout = CALL_TIMEOUT_S
+                scratch.outputs = []
+                try:
+                    self.execute_cell(scratch, len(self.nb.cells) - 1, store_history=False)
+                except Exception as error:  # noqa: BLE001 - a dead or stuck kernel answers no more
+                    log.debug("verdict call failed: %s", error)
+                answer = response.read_bytes() if response.exists() else verdict.encode(
+                    {"error": ["RuntimeError", "the function did not return (time limit, or the kernel died)"]})
+                verdict.write_frame(fd_out, answer)
+        finally:
+            self.nb.cells.remove(scratch)
+
+    def _execute_in_budget(self, cell, resources, index):
         remaining = self.deadline - time.monotonic()
         if cell.cell_type != "code" or remaining < 1:
             return cell, resources  # out of time: the cell stays unexecuted
@@ -345,12 +473,30 @@ class _BudgetedExecute(Execute):
         return super().output(outs, msg, display_id, cell_index)
 
 
-def _run(notebook: Path, executed: Path, time_limit: int, max_output: int) -> None:
-    """Inside the sandbox: execute the notebook, writing progress and a report next to it."""
+def _read_request(fd: int) -> bytes | None:
+    try:
+        return verdict.read_frame(fd)
+    except (OSError, verdict.VerdictProtocolError):
+        return None
+
+
+def _refuse_requests(fds, reason: str) -> None:
+    """The kernel is gone: every call the verdict process makes fails, with the reason."""
+    fd_in, fd_out = fds
+    while _read_request(fd_in) is not None:
+        try:
+            verdict.write_frame(fd_out, verdict.encode({"error": ["RuntimeError", reason]}))
+        except OSError:
+            return
+
+
+def _run(notebook: Path, executed: Path, time_limit: int, max_output: int, serve_fds=None) -> None:
+    """Inside the sandbox: execute the notebook, writing progress and a report next to it; then,
+    with ``serve_fds``, answer the verdict process's calls until it is done."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     nb = nbformat.read(notebook, as_version=4)
-    executor = _BudgetedExecute(time.monotonic() + time_limit, max_output, executed,
+    executor = _BudgetedExecute(time.monotonic() + time_limit, max_output, executed, serve_fds=serve_fds,
                                 kernel_name="python3", startup_timeout=time_limit,
                                 extra_arguments=["--HistoryManager.hist_file=:memory:"])
     report = {"status": "ok", "reason": ""}
@@ -367,6 +513,8 @@ def _run(notebook: Path, executed: Path, time_limit: int, max_output: int) -> No
     except Exception as error:  # noqa: BLE001 - whatever it is, the grader reports it
         report = {"status": "crashed", "reason": f"{type(error).__name__}: {error}"[:300]}
     (notebook.parent / "report.json").write_text(json.dumps(report))
+    if serve_fds and not executor.served:
+        _refuse_requests(serve_fds, f"the notebook did not run to its end ({report['status']})")
 
 
 class SandboxedExecute(NbGraderPreprocessor):
@@ -377,22 +525,61 @@ class SandboxedExecute(NbGraderPreprocessor):
     memory = Integer(DEFAULT_MEMORY, help="address-space limit in bytes").tag(config=True)
     max_output = Integer(DEFAULT_MAX_OUTPUT, help="bytes of output kept per cell").tag(config=True)
     hidden = List(Unicode(), help="folders the submission must not see").tag(config=True)
+    source_dir = Unicode(help="the exercises' sources (with hidden tests), for the verdict").tag(config=True)
 
     def preprocess(self, nb, resources):
         here = Path(resources["metadata"]["path"])
         name = resources["unique_key"]
+        source = Path(self.source_dir) / name / f"{name}.ipynb" if self.source_dir else None
         with tempfile.TemporaryDirectory(prefix="embedlab-grading-") as tmp:
             work = Path(tmp) / "work"
             shutil.copytree(here, work, ignore=shutil.ignore_patterns("*.ipynb", "*.run.json"))
             nbformat.write(nb, work / "submission.ipynb")
             start = time.monotonic()
-            report = run_sandboxed(work, self.time_limit, self.memory, self.max_output,
-                                   self.hidden)
+            with _outside_bookkeeping():  # other submissions run meanwhile (JOBS)
+                report = run_sandboxed(work, self.time_limit, self.memory, self.max_output, self.hidden,
+                                       source=source, student_cells=_student_cells(nb))
             report["seconds"] = round(time.monotonic() - start, 1)
             _merge_outputs(nb, work / "executed.ipynb")
         _mark_unreached(nb, report)
         (here / f"{name}.run.json").write_text(json.dumps(report))
         return nb, resources
+
+
+def _student_cells(nb) -> list[str]:
+    """The code the student wrote: every code cell nbgrader did not lock."""
+    return [c.source for c in nb.cells
+            if c.cell_type == "code" and not c.metadata.get("nbgrader", {}).get("locked")]
+
+
+# nbgrader's bookkeeping (its course folder and sqlite gradebook) is done one submission at a
+# time; only the sandboxed runs, which take nearly all the time, overlap (JOBS).
+_BOOKKEEPING = threading.Lock()
+_holding = threading.local()
+
+
+@contextlib.contextmanager
+def _bookkeeping():
+    with _BOOKKEEPING:
+        _holding.lock = True
+        try:
+            yield
+        finally:
+            _holding.lock = False
+
+
+@contextlib.contextmanager
+def _outside_bookkeeping():
+    held = getattr(_holding, "lock", False)
+    if held:
+        _holding.lock = False
+        _BOOKKEEPING.release()
+    try:
+        yield
+    finally:
+        if held:
+            _BOOKKEEPING.acquire()
+            _holding.lock = True
 
 
 def _merge_outputs(nb, executed_path: Path) -> None:
@@ -435,7 +622,8 @@ def _mark_unreached(nb, report: dict) -> None:
 CSV_COLUMNS = ("student", "exercise", "question", "points", "max_points", "status", "note", "seconds")
 
 
-def _autograde_config(time_limit: int, memory: int, max_output: int, hidden: list[str]) -> Config:
+def _autograde_config(time_limit: int, memory: int, max_output: int, hidden: list[str],
+                      source_dir: Path | None = None) -> Config:
     config = Config()
     config.Autograde.autograde_preprocessors = [
         SandboxedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
@@ -444,6 +632,7 @@ def _autograde_config(time_limit: int, memory: int, max_output: int, hidden: lis
     config.SandboxedExecute.memory = memory
     config.SandboxedExecute.max_output = max_output
     config.SandboxedExecute.hidden = hidden
+    config.SandboxedExecute.source_dir = str(source_dir or "")
     return config
 
 
@@ -516,7 +705,7 @@ def grade_one(root: Path, submission: Submission, config: Config) -> list[dict]:
                      seconds=0.0) for q, m in questions]
 
     if submission.path is None:
-        return zero("missing", submission.problem)
+        return zero(submission.status, submission.problem)
     try:
         nbformat.validate(nbformat.read(submission.path, as_version=4))
     except Exception as error:  # noqa: BLE001 - any unreadable file is the student's loss only
@@ -529,11 +718,34 @@ def grade_one(root: Path, submission: Submission, config: Config) -> list[dict]:
     _restore_grading_metadata(notebook, root / "course" / "release" / submission.exercise / f"{submission.exercise}.ipynb")
     nbformat.write(notebook, submitted / f"{submission.exercise}.ipynb")
     try:
-        _nbgrader(Autograde, root, config, **ids)
+        _nbgrader(Autograde, root, copy.deepcopy(config), **ids)
+        _apply_verdict(root, submission, [q for q, _ in questions])
         _nbgrader(GenerateFeedback, root, **ids)
         return _graded_rows(root, submission, questions, row)
     except Exception as error:  # noqa: BLE001 - nbgrader refused this notebook (e.g. broken metadata)
         return zero("error", f"nbgrader could not grade it: {type(error).__name__}: {error}"[:200])
+
+
+def _run_report(root: Path, submission: Submission) -> dict:
+    graded_dir = root / "course" / "autograded" / submission.student / submission.exercise
+    return json.loads((graded_dir / f"{submission.exercise}.run.json").read_text())
+
+
+def _verdict_note(result: dict | None) -> str:
+    if result is None:
+        return "the grader could not run this test cell on its own (see the feedback page)"
+    return f"the grader's own run of the tests failed: {result.get('note') or 'error'}"
+
+
+def _apply_verdict(root: Path, submission: Submission, grade_ids: list[str]) -> None:
+    """A test cell the verdict process did not pass scores 0, whatever the kernel showed."""
+    checked = _run_report(root, submission).get("verdict", {})
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as gb:
+        notebook = gb.find_submission_notebook(submission.exercise, submission.exercise, submission.student)
+        for grade in notebook.grades:
+            if grade.name in grade_ids and not checked.get(grade.name, {}).get("passed"):
+                grade.manual_score = 0.0
+        gb.db.commit()
 
 
 def _graded_rows(root: Path, submission: Submission, questions, row: dict) -> list[dict]:
@@ -546,9 +758,10 @@ def _graded_rows(root: Path, submission: Submission, questions, row: dict) -> li
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(html, target)
     graded_dir = course / "autograded" / student / exercise
-    report = json.loads((graded_dir / f"{exercise}.run.json").read_text())
+    report = _run_report(root, submission)
     status = "graded" if report["status"] == "ok" else report["status"]
     notes = _notes(graded_dir / f"{exercise}.ipynb")
+    checked = report.get("verdict", {})
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as gb:
         grades = gb.find_submission_notebook(exercise, exercise, student).grades
         scores = {g.name: (g.score, g.auto_score) for g in grades}
@@ -556,6 +769,8 @@ def _graded_rows(root: Path, submission: Submission, questions, row: dict) -> li
     for grade_id, max_points in questions:
         score, auto = scores.get(grade_id, (None, None))
         note = notes.get(grade_id, "")
+        if not note and not checked.get(grade_id, {}).get("passed"):
+            note = _verdict_note(checked.get(grade_id))
         if auto is None:
             note = "test cell missing from the submission (deleted or its metadata changed)"
         rows.append(dict(row, question=_question(grade_id), points=float(score or 0.0),
@@ -563,15 +778,26 @@ def _graded_rows(root: Path, submission: Submission, questions, row: dict) -> li
     return rows
 
 
+@contextlib.contextmanager
+def _setenv_and_keep(**variables):
+    os.environ.update(variables)
+    yield
+
+
 def grade(submissions: Path, out: Path, exercises_dir: Path = EXERCISES_DIR, only: list[str] | None = None,
           time_limit: int = DEFAULT_TIME_LIMIT_S, memory: int = DEFAULT_MEMORY,
-          max_output: int = DEFAULT_MAX_OUTPUT, progress=print) -> list[dict]:
-    """Autograde every submission in ``submissions`` into ``out`` (see the module docstring)."""
+          max_output: int = DEFAULT_MAX_OUTPUT, jobs: int | None = None, progress=print) -> list[dict]:
+    """Autograde every submission in ``submissions`` into ``out`` (see the module docstring),
+    ``jobs`` at a time (default: one per core); the grades do not depend on ``jobs``."""
     submissions, out = Path(submissions).resolve(), Path(out).resolve()
+    exercises_dir = Path(exercises_dir).resolve()
     if not submissions.is_dir():
         raise NotADirectoryError(f"SUBMISSIONS must be a folder of submitted notebooks, got {submissions}")
     if out.is_relative_to(submissions) or submissions.is_relative_to(out):
         raise ValueError(f"the output folder {out} and the submissions {submissions} must not contain each other")
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 1:
+        raise ValueError(f"JOBS must be a positive number of parallel gradings, got {jobs}")
     sandbox_command()
     exercises = exercise_notebooks(exercises_dir)
     todo = collect(submissions, list(exercises), only)
@@ -580,19 +806,28 @@ def grade(submissions: Path, out: Path, exercises_dir: Path = EXERCISES_DIR, onl
                                 "or <student>_<exercise>.ipynb)")
     out = _fresh_dir(out, GRADING_MARKER)
     prepare_course(out, {name: exercises[name] for name in sorted({s.exercise for s in todo})})
-    # What the sandbox must not see; a folder holding Python, the course or its data stays visible.
-    needed = [Path(sys.executable).resolve(), Path(sys.base_prefix).resolve(), REPO]
-    hidden = [str(p) for p in (out, submissions, Path.home().resolve())
-              if not any(n.is_relative_to(p) for n in needed)]
-    config = _autograde_config(time_limit, memory, max_output, hidden)
-    rows = []
-    for submission in todo:
+    # Folders the sandbox must not show even where they sit inside a visible one.
+    hidden = [str(p) for p in (out, submissions, exercises_dir, EXERCISES_DIR, Path.home().resolve())]
+    config = _autograde_config(time_limit, memory, max_output, hidden, source_dir=out / "course" / "source")
+
+    def grade_logged(submission: Submission) -> list[dict]:
         start = time.monotonic()
-        graded = grade_one(out, submission, config)
-        rows += graded
+        with _bookkeeping():
+            graded = grade_one(out, submission, config)
         points, total = sum(r["points"] for r in graded), sum(r["max_points"] for r in graded)
         progress(f"{submission.student:>16}  {submission.exercise:<32} {points:g}/{total:g}"
                  f"  {graded[0]['status']:<16} {time.monotonic() - start:5.1f} s")
+        return graded
+
+    # nbgrader sets NBGRADER_EXECUTION around each notebook and deletes it after (its setenv
+    # cannot restore a previous value), which overlapping gradings trip over: keep it set.
+    previous, nbgrader_utils.setenv = nbgrader_utils.setenv, _setenv_and_keep
+    try:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            rows = [row for graded in pool.map(grade_logged, todo) for row in graded]
+    finally:
+        nbgrader_utils.setenv = previous
+        os.environ.pop("NBGRADER_EXECUTION", None)
     with open(out / "grades.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
         writer.writeheader()
@@ -613,24 +848,30 @@ def main(argv: list[str] | None = None) -> int:
     grd.add_argument("--exercises", nargs="*", help="exercise names to grade (default: all handed in)")
     grd.add_argument("--time-limit", type=int, default=DEFAULT_TIME_LIMIT_S, help="seconds per notebook")
     grd.add_argument("--memory-gb", type=float, default=DEFAULT_MEMORY / GiB, help="address-space limit")
+    grd.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: one per core)")
+    for command in (rel, grd):
+        command.add_argument("--source", type=Path, default=EXERCISES_DIR,
+                             help="folder of exercise sources NN_name.ipynb (default: the course's)")
     run = commands.add_parser("_run")  # internal: what runs inside the sandbox
     run.add_argument("notebook", type=Path)
     run.add_argument("executed", type=Path)
     run.add_argument("--time-limit", type=int, required=True)
     run.add_argument("--max-output", type=int, required=True)
+    run.add_argument("--serve-fds", default="", help="IN,OUT: answer the verdict process's calls")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     if args.command == "_run":
-        _run(args.notebook, args.executed, args.time_limit, args.max_output)
+        fds = tuple(int(fd) for fd in args.serve_fds.split(",")) if args.serve_fds else None
+        _run(args.notebook, args.executed, args.time_limit, args.max_output, serve_fds=fds)
         return 0
     try:
         if args.command == "release":
-            written = release(args.out)
+            written = release(args.out, exercises_dir=args.source)
             print(f"wrote {len(written)} notebooks and README.md under {args.out}")
         else:
-            grade(args.submissions, args.out, only=args.exercises, time_limit=args.time_limit,
-                  memory=int(args.memory_gb * GiB))
+            grade(args.submissions, args.out, exercises_dir=args.source, only=args.exercises,
+                  time_limit=args.time_limit, memory=int(args.memory_gb * GiB), jobs=args.jobs)
     except (OSError, ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
