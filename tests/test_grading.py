@@ -1,9 +1,12 @@
 """The grading pipeline (embedlab.course.grading): release, autograde, and containment.
 
 Two grading runs, shared by the tests through module-scoped fixtures:
-- every exercise notebook present, handed in solved (the source) and untouched (the release);
+- every exercise notebook handed in solved (the source), untouched (the release), and with
+  the wrong answers kept in ``notebooks/exercises/wrong_answers/`` (each must lose its
+  question's points), all in one batch graded JOBS at a time;
 - exercise 01 handed in by an honest student and by one hostile student per kind of attack
-  the issue lists, with a short time limit, all in the same batch.
+  (escaping the sandbox, reading the instructor's files, tampering with the kernel), with a
+  short time limit, all in the same batch.
 """
 
 from __future__ import annotations
@@ -130,15 +133,54 @@ def _read_rows(out: Path):
         return list(csv.DictReader(f))
 
 
+WRONG_ANSWERS = REPO / "notebooks" / "exercises" / "wrong_answers"
+
+
+def _wrong_answers(exercise: str) -> dict[str, list[Path]]:
+    """question (grade_id prefix, e.g. 'q2') -> its wrong-answer files, sorted."""
+    found: dict[str, list[Path]] = {}
+    for path in sorted((WRONG_ANSWERS / exercise).glob("q*_*.py")):
+        found.setdefault(path.name.split("_", 1)[0], []).append(path)
+    return found
+
+
+ALL_WRONG = [(exercise, path) for exercise in sorted(EXERCISES)
+             for paths in _wrong_answers(exercise).values() for path in paths]
+
+
+def _wrong_student(exercise: str, path: Path) -> str:
+    """Wrong answer k of every question goes into one notebook: student 'wrong-k'."""
+    return f"wrong-{_wrong_answers(exercise)[path.name.split('_', 1)[0]].index(path) + 1}"
+
+
+def _solution_names(exercise: str, question: str) -> set[str]:
+    from embedlab.course import checks
+
+    cell = _cell(nbformat.read(EXERCISES[exercise], as_version=4), f"{question}-solution")
+    return checks._defined_names(checks._parse(cell.source))
+
+
 @pytest.fixture(scope="module")
 def class_grades(student_release, tmp_path_factory):
-    """Every exercise, handed in solved (the source) and untouched (the release)."""
+    """Every exercise, handed in solved (the source), untouched (the release), and as the
+    wrong answers: notebook k holds the k-th wrong answer of every question that has one."""
     submissions = tmp_path_factory.mktemp("class")
     for student, folder in (("solved", EXERCISES[FIRST].parent),
                             ("blank", student_release / "notebooks" / "exercises")):
         (submissions / student).mkdir()
         for exercise in EXERCISES:
             (submissions / student / f"{exercise}.ipynb").write_bytes((folder / f"{exercise}.ipynb").read_bytes())
+    for exercise in EXERCISES:
+        variants: dict[str, dict[str, str]] = {}
+        for question, paths in _wrong_answers(exercise).items():
+            for path in paths:
+                variants.setdefault(_wrong_student(exercise, path), {})[f"{question}-solution"] = path.read_text()
+        for student, cells in variants.items():
+            nb = nbformat.read(EXERCISES[exercise], as_version=4)
+            for grade_id, code in cells.items():
+                _cell(nb, grade_id).source = code
+            (submissions / student).mkdir(exist_ok=True)
+            nbformat.write(nb, submissions / student / f"{exercise}.ipynb")
     out = tmp_path_factory.mktemp("class_grading")
     grading.grade(submissions, out, progress=lambda line: None)
     return out, _read_rows(out)
@@ -160,6 +202,38 @@ def test_source_scores_full_marks_and_release_scores_zero(class_grades, exercise
         assert f"(Score: {float(points)} / {float(total)})" in html
 
 
+@pytest.mark.parametrize("exercise", sorted(EXERCISES))
+def test_every_question_keeps_three_wrong_answers(exercise):
+    source = nbformat.read(EXERCISES[exercise], as_version=4)
+    questions = [_question_of(c) for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    kept = _wrong_answers(exercise)
+    assert set(kept) <= set(questions), f"wrong answers for unknown questions: {sorted(set(kept) - set(questions))}"
+    few = {q: len(kept.get(q, [])) for q in questions if len(kept.get(q, [])) < 3}
+    assert not few, f"keep at least three wrong answers per question in {WRONG_ANSWERS / exercise}: {few}"
+    for paths in kept.values():
+        for path in paths:
+            assert path.read_text().startswith("# "), f"{path.name}: first line '# <the mistake>'"
+
+
+def _question_of(cell) -> str:
+    return cell.metadata.nbgrader["grade_id"].removesuffix("-solution")
+
+
+@pytest.mark.parametrize("exercise, path", ALL_WRONG, ids=[f"{e}/{p.stem}" for e, p in ALL_WRONG])
+def test_wrong_answer_loses_its_points(class_grades, exercise, path):
+    out, rows = class_grades
+    question, student = path.name.split("_", 1)[0], _wrong_student(exercise, path)
+    graded = _by_question(rows, student, exercise)
+    assert graded[question]["status"] == "graded", graded[question]["note"]
+    assert float(graded[question]["points"]) == 0, \
+        f"{path.name} ({path.read_text().splitlines()[0]}) earned the points of {question}"
+    # The points were lost to this answer, not to another question's wrong answer in the notebook.
+    report = grading._run_report(out, grading.Submission(student, exercise, None))
+    calls = set(report["verdict"].get(f"{question}-tests", {}).get("calls", []))
+    assert calls <= _solution_names(exercise, question), \
+        f"{question}'s tests call other questions' functions {sorted(calls)}: keep questions independent"
+
+
 # ----------------------------------------------------------------------------- hostile
 @pytest.fixture(scope="module")
 def host_server():
@@ -172,11 +246,57 @@ def host_server():
     server.close()
 
 
+# The hostile batch grades a frozen copy of exercise 01 kept as an instructor's private
+# exercise folder (grading's --source), so the attacks do not follow the course's edits.
+PRIVATE = REPO / "tests" / "grading_fixtures"
+PRIVATE_SOURCE = PRIVATE / f"{FIRST}.ipynb"
+
 # The cells replacing the answer to question 1 in the hostile submissions. Where an attack
 # could succeed without stopping the notebook, success runs the real answer, so a leak would
 # show as full marks.
-ANSWER = next(c.source for c in nbformat.read(EXERCISES[FIRST], as_version=4).cells
+ANSWER = next(c.source for c in nbformat.read(PRIVATE_SOURCE, as_version=4).cells
               if c.metadata.get("nbgrader", {}).get("grade_id") == "q1-solution")
+
+# Wrong answers to questions 1 and 4 (cosine 0.5 for every pair, a distance of 123) that a
+# tampered kernel would pass; each tampering route below is placed before them.
+WRONG_Q1 = ("def cosine_similarity(a, b):\n"
+            "    if not np.any(a) or not np.any(b):\n        raise ValueError('zero vector')\n"
+            "    return 0.5\n")
+WRONG_Q4 = "def distance_from_cosine(cos):\n    return 123.0\n"
+
+# Where the course's own sources could be: the installed package's repository, the usual
+# checkouts. A submission that finds one runs its solutions.
+READ_SOURCES = """import json, pathlib, embedlab
+roots = [pathlib.Path(embedlab.__file__).resolve().parents[2], pathlib.Path.cwd().parent, pathlib.Path('/')]
+found = [p for r in roots[:2] for p in r.rglob('*.ipynb') if 'exercises' in p.parts or 'grading_fixtures' in p.parts]
+for path in found:
+    cells = json.loads(path.read_text())['cells']
+    for cell in cells:
+        if cell['metadata'].get('nbgrader', {}).get('solution'):
+            exec(''.join(cell['source']), globals())
+print('sources found:', found)
+"""
+
+TAMPERING = {
+    "patch builtins": "import builtins\nbuiltins.abs = lambda x: 0.0\n",
+    "patch numpy": ("np.isclose = lambda *a, **k: True\nnp.allclose = lambda *a, **k: True\n"
+                    "np.sqrt = lambda x: 123.0\n"),
+    "patch embedlab": ("import embedlab.similarity as s\ns.cosine = lambda a, b: 0.5\n"
+                       "embedlab.similarity.cosine = s.cosine\n"),
+    "replace sys.modules entries": (
+        "import sys, types\nfake = types.ModuleType('embedlab.similarity')\n"
+        "fake.cosine = lambda a, b: 0.5\nfake.normalize = lambda x: x\nfake.top_k = similarity.top_k\n"
+        "sys.modules['embedlab.similarity'] = fake\nsimilarity = fake\n"),
+    "hide errors": (
+        "import sys\nip = get_ipython()\nip.set_custom_exc((BaseException,), lambda *a, **k: None)\n"
+        "ip.showtraceback = lambda *a, **k: None\nsys.excepthook = lambda *a: None\n"),
+    "fake the verdict files": (
+        "import json, pathlib\nfor folder in (pathlib.Path.cwd(), pathlib.Path.cwd().parent / 'verdict'):\n"
+        "    for name in ('report.json', 'verdict.json'):\n"
+        "        try:\n            (folder / name).write_text(json.dumps({'status': 'ok', 'reason': '',\n"
+        "                'results': {q: {'passed': True} for q in ('q1-tests', 'q4-tests')}}))\n"
+        "        except OSError:\n            pass\n"),
+}
 
 
 def _hostile(canary: Path, server: tuple[str, int]) -> dict[str, dict]:
@@ -219,6 +339,13 @@ def _hostile(canary: Path, server: tuple[str, int]) -> dict[str, dict]:
         "answer fitted to the visible tests only": {"cells": {"q4-solution": (
             "def distance_from_cosine(cos):\n    return 0.0 if cos == 1 else float(np.sqrt(2))")},
             "points": 6, "status": "graded"},  # the hidden tests (cos = -1) run at grading
+        "read the instructor's sources": {
+            "cells": {"q1-solution": READ_SOURCES, **{f"q{i}-solution": "raise NotImplementedError()" for i in (2, 3, 4)}},
+            "points": 0, "status": "graded"},
+        **{f"tamper: {route}": {"cells": {"q1-solution": code + WRONG_Q1, "q4-solution": WRONG_Q4},
+                                "points": 4, "status": "graded"} for route, code in TAMPERING.items()},
+        "answer changed after its test ran": {
+            "cells": {"q4-solution": WRONG_Q4}, "edit": _right_then_wrong, "points": 4, "status": "graded"},
         "network": {"cells": {"q1-solution": (
             "import socket\n"
             "s = socket.socket()\ns.settimeout(5)\n"
@@ -247,6 +374,12 @@ def _copy_test_cell(nb):
     nb.cells.insert(nb.cells.index(_cell(nb, "q1-solution")), copied)
 
 
+def _right_then_wrong(nb):
+    """The right answer to question 1 before its test, a wrong one in a cell after all tests."""
+    later = nbformat.v4.new_code_cell(WRONG_Q1)
+    nb.cells.append(later)
+
+
 def _indent(code: str) -> str:
     return "\n".join("    " + line for line in code.splitlines())
 
@@ -262,7 +395,7 @@ def hostile_grades(tmp_path_factory, host_server):
     for i, (kind, spec) in enumerate(kinds.items()):
         student = f"h{i:02d}"
         students[kind] = student
-        nb = nbformat.read(EXERCISES[FIRST], as_version=4)
+        nb = nbformat.read(PRIVATE_SOURCE, as_version=4)
         for grade_id, code in spec["cells"].items():
             _cell(nb, grade_id).source = code
         if "edit" in spec:
@@ -271,17 +404,21 @@ def hostile_grades(tmp_path_factory, host_server):
         nbformat.write(nb, submissions / student / f"{FIRST}.ipynb")
     for name in ("honest_before", "honest_after"):
         (submissions / name).mkdir()
-        (submissions / name / f"{FIRST}.ipynb").write_bytes(EXERCISES[FIRST].read_bytes())
+        (submissions / name / f"{FIRST}.ipynb").write_bytes(PRIVATE_SOURCE.read_bytes())
     (submissions / "garbled").mkdir()
     (submissions / "garbled" / f"{FIRST}.ipynb").write_text('{"cells": [')
     (submissions / "renamed").mkdir()
-    (submissions / "renamed" / "exercise1.ipynb").write_bytes(EXERCISES[FIRST].read_bytes())
+    (submissions / "renamed" / "exercise1.ipynb").write_bytes(PRIVATE_SOURCE.read_bytes())
     (submissions / "empty").mkdir()
+    (submissions / "linked").mkdir()  # a link to the instructor's source: never followed
+    (submissions / "linked" / f"{FIRST}.ipynb").symlink_to(PRIVATE_SOURCE)
+    (submissions / f"linker_{FIRST}.ipynb").symlink_to(PRIVATE_SOURCE)
 
     before, data_before = _tree_digest(submissions), _tree_digest(DATA)
     out = tmp_path_factory.mktemp("hostile_grading")
     lines = []
-    grading.grade(submissions, out, time_limit=20, memory=4 * grading.GiB, progress=lines.append)
+    grading.grade(submissions, out, exercises_dir=PRIVATE, time_limit=30, memory=4 * grading.GiB,
+                  progress=lines.append)
     print("\n".join(lines))
     return dict(rows=_read_rows(out), kinds=kinds, students=students, out=out,
                 canary=canary, submissions=submissions, before=before, data_before=data_before)
@@ -310,6 +447,20 @@ def test_broken_files_score_zero_with_the_reason(hostile_grades):
     assert _points(rows, "renamed") == 0 and {r["status"] for r in renamed.values()} == {"missing"}
     assert all("exercise1.ipynb" in r["note"] for r in renamed.values())
     assert _points(rows, "empty") == 0 and len(_by_question(rows, "empty", FIRST)) == 4
+    for student in ("linked", "linker"):
+        linked = _by_question(rows, student, FIRST)
+        assert _points(rows, student) == 0 and {r["status"] for r in linked.values()} == {"refused"}
+        assert all("symbolic link" in r["note"] for r in linked.values())
+
+
+def test_tampered_kernels_lose_the_points_of_their_wrong_answers(hostile_grades):
+    rows, students = hostile_grades["rows"], hostile_grades["students"]
+    for kind in [k for k in students if k.startswith("tamper: ")]:
+        graded = _by_question(rows, students[kind], FIRST)
+        assert graded["q1"]["points"] == graded["q4"]["points"] == "0.0", (kind, graded["q1"]["note"])
+        assert graded["q2"]["points"] == graded["q3"]["points"] == "2.0", kind
+    reader = _by_question(rows, students["read the instructor's sources"], FIRST)
+    assert all(r["points"] == "0.0" for r in reader.values())
 
 
 def test_notes_say_why(hostile_grades):
@@ -336,3 +487,6 @@ def test_grading_refuses_bad_arguments(tmp_path):
         grading.grade(tmp_path / "nope", tmp_path / "out")
     with pytest.raises(ValueError, match="must not contain each other"):
         grading.grade(tmp_path, tmp_path / "out")
+    (tmp_path / "subs").mkdir()
+    with pytest.raises(ValueError, match="JOBS must be a positive number"):
+        grading.grade(tmp_path / "subs", tmp_path / "out", jobs=-1)
