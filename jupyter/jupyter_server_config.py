@@ -1,0 +1,23 @@
+"""JupyterLab for the course, learners and instructors alike (see jupyter/README.md).
+
+Read only when jupyter/ is on JUPYTER_CONFIG_PATH, as `make lab` and `make lab-instructor` put it.
+"""
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+c = get_config()  # noqa: F821 (provided by Jupyter when it loads this file)
+
+# Lesson notebooks in the file browser; the start page opens first.
+c.ServerApp.root_dir = str(REPO / "notebooks")
+c.LabApp.default_url = "/lab/tree/START_HERE.md"
+
+# Default settings under version control (no news, no update checks, Markdown opens rendered).
+c.LabApp.app_settings_dir = str(HERE / "lab" / "settings")
+# The learner's own changes (theme, open tabs) stay with the course's environment (.venv),
+# never in the user's global ~/.jupyter, and a global setting cannot switch the news back on.
+c.LabApp.user_settings_dir = str(Path(sys.prefix) / "share" / "jupyter" / "lab" / "user-settings")
+c.LabApp.workspaces_dir = str(Path(sys.prefix) / "share" / "jupyter" / "lab" / "workspaces")

@@ -1,0 +1,193 @@
+"""The course's JupyterLab, started as `make lab` starts it, driven in headless Chromium, offline.
+
+`make lab` and `make lab-instructor` run `python -m embedlab.course.lab`; so does this test, on a
+free loopback port with a token, on a copy of notebooks/ (running a lesson through the interface
+changes it, and JupyterLab saves what it runs), with its own user-settings and workspace folders.
+The server and its kernels run with tests/offline on PYTHONPATH: no connection leaves the machine.
+
+Learners: no news pop-up and no news or update requests, no nbgrader menu or Create Assignment
+panel, the start page opens first, and lesson 01 runs through the interface (Run > Restart Kernel
+and Run All Cells, confirmed) without an error output. Instructors: the nbgrader tools are there.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+
+from embedlab.course import lab
+
+ROOT = Path(__file__).resolve().parents[2]
+LESSON = "01_vectors_and_similarity.ipynb"
+START_S = 180       # a JupyterLab server start, on a busy 2-core machine
+LESSON_S = 600      # lesson 01 through the interface (10-30 s on a busy machine; generous)
+NEWS = "official Jupyter news"
+
+MENU_LABELS = "Array.from(document.querySelectorAll('#jp-MainMenu .lm-MenuBar-itemLabel'), e => e.textContent)"
+APP_READY = "document.querySelector('#jp-MainMenu .lm-MenuBar-itemLabel') !== null"
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def course_lab(tmp, instructor=False):
+    """Start the course's JupyterLab; yield (base URL, token, served folder, log); stop it."""
+    served = tmp / "notebooks"
+    shutil.copytree(ROOT / "notebooks", served, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    port, token = _free_port(), os.urandom(16).hex()
+    env = lab.environment(instructor)
+    offline = str(ROOT / "tests" / "offline")
+    env["PYTHONPATH"] = os.pathsep.join([offline] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    env.update(EMBEDLAB_OFFLINE="1", JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), BROWSER="false")
+    args = [f"--port={port}", "--ip=127.0.0.1", "--no-browser", f"--IdentityProvider.token={token}",
+            f"--LabApp.user_settings_dir={tmp / 'user-settings'}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}"]
+    cmd = lab.command(args, notebooks=None if instructor else served)
+    log_path = tmp / "jupyterlab.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True)   # its own process group: kernels included
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_S
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"JupyterLab exited ({server.returncode}):\n{log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"JupyterLab did not answer within {START_S} s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield base, token, served, log_path
+    finally:
+        server.send_signal(signal.SIGTERM)          # shuts down its kernels too
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(server.pid, signal.SIGKILL)   # anything left in the server's own group
+        except ProcessLookupError:
+            pass
+        server.wait(timeout=30)
+
+
+def _find(browser, css, text, timeout=30):
+    """The first element matching css whose text is `text`, once it appears."""
+    js = (f"Array.from(document.querySelectorAll({json.dumps(css)}))"
+          f".find(e => e.textContent.trim() === {json.dumps(text)})")
+    browser.wait_for(f"!!{js}", timeout)
+    return browser.run(f"return {js}")
+
+
+def _click(browser, css, text, timeout=30):
+    """Move the mouse onto the element and click it, as a person does (Lumino menus need both)."""
+    ActionChains(browser.driver).move_to_element(_find(browser, css, text, timeout)).click().perform()
+
+
+def _menu(browser, menu, item):
+    """Main menu > item."""
+    _click(browser, "#jp-MainMenu .lm-MenuBar-item", menu)
+    _click(browser, ".lm-Menu .lm-Menu-itemLabel", item, timeout=10)
+
+
+def _news_and_update_requests(browser):
+    return [url for url in browser.requests() if "/lab/api/news" in url or "/lab/api/update" in url]
+
+
+def test_learners_lab_starts_at_the_syllabus_and_runs_lesson_01_offline(chromium, tmp_path):
+    started = time.monotonic()
+    with course_lab(tmp_path) as (base, token, served, log_path):
+        chromium.open(f"{base}/?token={token}", timeout=START_S)
+        chromium.wait_for(APP_READY, START_S)
+
+        # the start page opens first, rendered
+        heading = chromium.wait_for(
+            "(document.querySelector('.jp-MarkdownViewer .jp-RenderedMarkdown h1') || {}).textContent",
+            START_S)
+        assert "Start here" in heading
+        assert "START_HERE.md" in chromium.driver.current_url
+
+        # the learner's menus: no nbgrader tools, nothing that fetches news
+        menus = chromium.run(f"return {MENU_LABELS}")
+        assert "Run" in menus and "Nbgrader" not in menus, menus
+        assert chromium.run("return document.getElementById('nbgrader-create_assignemnt')") is None
+        assert "Create Assignment" not in chromium.run("return document.body.innerText")
+
+        # open lesson 01 from the start page's table, as a learner does
+        link = chromium.driver.find_element(
+            By.CSS_SELECTOR, f".jp-MarkdownViewer .jp-RenderedMarkdown a[href*='{LESSON}']")
+        link.click()
+        notebook = f"document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook')"
+        chromium.wait_for(f"!!{notebook} && {notebook}.querySelectorAll('.jp-CodeCell').length > 5", START_S)
+        panel = "document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)')"
+        idle = f"!!{panel}.querySelector('.jp-Notebook-ExecutionIndicator[data-status=idle]')"
+        prompts = f"Array.from({panel}.querySelectorAll('.jp-CodeCell .jp-InputPrompt'), e => e.textContent.trim())"
+        chromium.wait_for(idle, START_S)                      # its kernel has started
+
+        _menu(chromium, "Run", "Restart Kernel and Run All Cells…")
+        _click(chromium, ".jp-Dialog .jp-Dialog-button", "Restart")
+        run_started = time.monotonic()
+        chromium.wait_for(f"{prompts}.includes('[*]:')", 120)  # every cell queued: the run has begun
+        chromium.wait_for(f"!{prompts}.includes('[*]:') && {idle}", LESSON_S)   # ... and ended
+        run_seconds = time.monotonic() - run_started
+        print(f"\nlesson 01 ran in {run_seconds:.0f} s through the interface")
+        shown = chromium.run(f"return {prompts}")
+        assert shown == [f"[{i}]:" for i in range(1, len(shown) + 1)], f"not every cell ran: {shown}"
+
+        saved = served / LESSON
+        before = saved.stat().st_mtime_ns
+        _menu(chromium, "File", "Save Notebook")
+        deadline = time.monotonic() + 60
+        while saved.stat().st_mtime_ns == before:
+            assert time.monotonic() < deadline, "File > Save Notebook did not save lesson 01"
+            time.sleep(0.5)
+        time.sleep(1)
+        cells = [c for c in json.loads(saved.read_text())["cells"] if c["cell_type"] == "code"]
+        assert [c["execution_count"] for c in cells] == list(range(1, len(cells) + 1))
+        errors = [(c["execution_count"], o.get("ename"), o.get("evalue")) for c in cells
+                  for o in c["outputs"] if o["output_type"] == "error"]
+        assert errors == [], f"lesson 01 raised in the interface: {errors}"
+
+        # no news pop-up at any point, and nothing asked for news or updates
+        assert NEWS not in chromium.run("return document.body.innerText")
+        assert _news_and_update_requests(chromium) == []
+        assert chromium.non_local_requests() == []
+        log = log_path.read_text()
+        assert "/lab/api/news" not in log and "/lab/api/update" not in log
+    print(f"\nlearner lab: lesson 01 ran in {run_seconds:.0f} s through the interface; "
+          f"{time.monotonic() - started:.0f} s in all")
+
+
+def test_instructors_lab_has_nbgrader_tools(chromium, tmp_path):
+    with course_lab(tmp_path, instructor=True) as (base, token, served, log_path):
+        chromium.open(f"{base}/?token={token}", timeout=START_S)
+        chromium.wait_for(APP_READY, START_S)
+        chromium.wait_for(f"{MENU_LABELS}.includes('Nbgrader')", START_S)
+        chromium.wait_for("!!document.getElementById('nbgrader-create_assignemnt')", 30)
+        _click(chromium, "#jp-MainMenu .lm-MenuBar-item", "Nbgrader")
+        items = chromium.wait_for(
+            "Array.from(document.querySelectorAll('.lm-Menu .lm-Menu-itemLabel'), e => e.textContent.trim())", 10)
+        assert {"Formgrader", "Course List"} <= set(items), items
+        with urllib.request.urlopen(f"{base}/formgrader?token={token}", timeout=30) as response:
+            assert response.status == 200
+        assert NEWS not in chromium.run("return document.body.innerText")
+        assert _news_and_update_requests(chromium) == []
+        assert chromium.non_local_requests() == []
