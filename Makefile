@@ -1,12 +1,13 @@
 # The course's commands. Every target creates .venv and installs the course into it
 # when needed (idempotent: a stamp file makes the second run instant).
 #
-#   make lab      JupyterLab on the course
+#   make lab      JupyterLab on the course, opening at its start page (settings: jupyter/)
+#   make lab-instructor  the same with nbgrader's instructor tools (formgrader, Create Assignment)
 #   make test     unit tests, every notebook through nbval, the book, the slides, and both
 #                 checked in headless Chromium (what CI runs)
 #   make book     the Jupyter Book, HTML under book/_build/html
 #   make slides   a reveal.js lecture deck per lesson under build/slides, offline (needs npm)
-#   make browser  build the book and slides, then check them in headless Chromium, offline
+#   make browser  build the book and slides, then check them and the lab in headless Chromium, offline
 #   make refresh  re-execute every notebook in place, top to bottom, fresh kernel
 #   make bench    benchmarks, printed as one table
 #   make student  the student release of the exercises (no solutions, no hidden tests)
@@ -47,7 +48,7 @@ else
 stage = @:
 endif
 
-.PHONY: install lab test unit notebooks book slides browser student grade refresh bench data clean \
+.PHONY: install lab lab-instructor test unit notebooks book slides browser student grade refresh bench data clean \
 	sandbox chromium
 
 install: $(STAMP)
@@ -59,8 +60,15 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -c "import importlib.util as u, sys; sys.exit('torchaudio must not be installed: its CUDA wheel breaks transformers' if u.find_spec('torchaudio') else 0)"
 	@touch $(STAMP)
 
+# JupyterLab configured by jupyter/ (jupyter/README.md): no news or update checks, the start page
+# (notebooks/START_HERE.md) first, and of nbgrader only the Validate button; lab-instructor adds
+# nbgrader's tools. LAB_DIR=folder serves another copy, e.g. build/student/notebooks.
+LAB_DIR ?=
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root,) --notebook-dir=notebooks
+	$(BIN)/python -m embedlab.course.lab $(if $(LAB_DIR),--notebooks="$(LAB_DIR)",)
+
+lab-instructor: $(STAMP)
+	$(BIN)/python -m embedlab.course.lab --instructor
 
 # Debian packages some targets need, installed when missing (needs root, as in CI):
 # bubblewrap sandboxes graded submissions; chromium and its driver run the browser tests.
