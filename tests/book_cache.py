@@ -18,13 +18,14 @@ kernelspec, so an edited notebook is never matched to an older run.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-_runs: dict[Path, dict] = defaultdict(lambda: {"outputs": {}, "counts": {}, "raised": False, "started": None})
+_runs: dict[Path, dict] = defaultdict(lambda: {"outputs": {}, "raised": False, "started": None, "nb": None})
 
 
 def pytest_addoption(parser):
@@ -50,6 +51,7 @@ def pytest_runtest_makereport(item, call):
     if not _is_nbval_cell(item) or not item.config.getoption("--book-cache"):
         return
     run = _runs[item.path]
+    run["nb"] = item.parent.nb  # the notebook as nbval read it (the file may change while tests run)
     report = outcome.get_result()
     if call.when == "setup" and report.outcome != "passed":
         run["raised"] = True  # kernel did not start, or the cell was skipped (NBVAL_SKIP)
@@ -61,8 +63,6 @@ def pytest_runtest_makereport(item, call):
         run["raised"] = True
         return
     run["outputs"][item.cell_num] = [dict(o) for o in outputs]
-    counts = [o.get("execution_count") for o in outputs if o.get("output_type") == "execute_result"]
-    run["counts"][item.cell_num] = counts[0] if counts else None
 
 
 def pytest_sessionfinish(session):
@@ -76,7 +76,9 @@ def pytest_sessionfinish(session):
     cache = get_cache(folder)
     stored, removed = [], []
     for path, run in _runs.items():
-        nb = nbformat.read(str(path), as_version=4)
+        if run["nb"] is None:
+            continue
+        nb = copy.deepcopy(run["nb"])
         code = [c for c in nb.cells if c.cell_type == "code"]
         try:  # whatever happens below, never leave an earlier run of this source in the cache
             cache.remove_cache(cache.match_cache_notebook(nb).pk)
