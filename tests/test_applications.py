@@ -49,12 +49,69 @@ def test_recommendations_exclude_seen_items_and_rank_by_cosine():
         app.recommend(np.array([[0.0, 0.0], [1.0, 0.0]]), [np.array([0])], k=1)
 
 
-def test_item2vec_beats_popularity_and_svd_beats_it_too(histories):
-    train, held_out = app.leave_last_out(histories)
-    popular = app.hit_rate_at_k(app.popular_items(train, histories.n_items, 10), held_out)
-    learned = app.hit_rate_at_k(app.recommend(app.item2vec(train, histories.n_items, dim=16), train, 10), held_out)
-    factorised = app.hit_rate_at_k(app.recommend(app.svd_item_vectors(train, histories.n_items, dim=16), train, 10), held_out)
-    assert learned > popular and factorised > popular
+def test_every_recommender_beats_popularity_and_svd_needs_its_norms(histories):
+    train, held_out = app.hold_out_one(histories.items, seed=0)
+    rate = lambda scores: app.hit_rate_at_k(app.top_unseen(scores, train, 10), held_out)
+    popular = rate(app.popularity_scores(train, histories.n_items))
+    assert popular == app.hit_rate_at_k(app.popular_items(train, histories.n_items, 10), held_out)
+    knn = rate(app.item_knn_scores(train, histories.n_items))
+    factorised = rate(app.svd_scores(train, histories.n_items, rank=8))
+    learned = rate(app.item2vec_scores(train, histories.n_items, dim=16))
+    assert min(knn, factorised, learned) > popular
+    # The same SVD item vectors ranked by cosine to the user's mean lose the norms (popularity).
+    by_cosine = rate(app.cosine_to_mean_scores(app.svd_item_vectors(train, histories.n_items, dim=8), train))
+    assert factorised > by_cosine
+
+
+def test_hold_out_one_is_seeded_and_takes_one_item_per_user(histories):
+    train, held = app.hold_out_one(histories.items, seed=3)
+    again, held_again = app.hold_out_one(histories.items, seed=3)
+    assert np.array_equal(held, held_again) and all(np.array_equal(a, b) for a, b in zip(train, again))
+    for t, h, o in zip(train, histories.items, held):
+        assert len(t) == len(h) - 1 and o in h and o not in t
+    positions = [list(h).index(o) for h, o in zip(histories.items, held)]
+    assert np.mean([p == len(h) - 1 for p, h in zip(positions, histories.items)]) < 0.2, "not always the last item"
+    with pytest.raises(ValueError, match="fewer than two items"):
+        app.hold_out_one([np.array([1])])
+
+
+def test_item_knn_and_svd_scores_match_their_definitions():
+    train = [np.array([0, 1]), np.array([1, 2]), np.array([0, 1, 2]), np.array([3])]
+    X = np.zeros((4, 5))
+    for u, h in enumerate(train):
+        X[u, h] = 1
+    norms = np.linalg.norm(X, axis=0)
+    cos = (X.T @ X) / np.maximum(np.outer(norms, norms), 1e-12)
+    np.fill_diagonal(cos, 0)
+    np.testing.assert_allclose(app.item_knn_scores(train, 5), X @ cos)
+    kept = app.item_knn_scores(train, 5, neighbours=1)
+    assert kept.shape == (4, 5) and (kept <= X @ cos + 1e-12).all()
+    U, S, Vt = np.linalg.svd(X, full_matrices=False)
+    np.testing.assert_allclose(app.svd_scores(train, 5, rank=2), U[:, :2] * S[:2] @ Vt[:2], atol=1e-10)
+    with pytest.raises(ValueError, match="rank must be between 1 and 4"):
+        app.svd_scores(train, 5, rank=9)
+
+
+def test_top_unseen_never_returns_history_items():
+    scores = np.array([[5.0, 4.0, 3.0, 2.0], [1.0, 2.0, 3.0, 4.0]])
+    np.testing.assert_array_equal(app.top_unseen(scores, [np.array([0]), np.array([3, 2])], k=2), [[1, 2], [1, 0]])
+    with pytest.raises(ValueError, match="n_users=3"):
+        app.top_unseen(scores, [np.array([0])] * 3)
+
+
+def test_compare_recommenders_tunes_on_validation_and_tests_the_choice(histories):
+    small = {"most popular unseen": (app.popularity_scores, [{}]),
+             "SVD factorisation": (app.svd_scores, [{"rank": 2}, {"rank": 8}])}
+    table = app.compare_recommenders(histories, seed=1, recommenders=small)
+    valid = table[(table["part"] == "validation") & (table["method"] == "SVD factorisation")]
+    test = table[(table["part"] == "test") & (table["method"] == "SVD factorisation")].iloc[0]
+    assert test["setting"] == valid.loc[valid["hit_rate"].idxmax(), "setting"]
+    train, held = app.hold_out_one(histories.items, seed=1)
+    expected = app.hit_rate_at_k(app.top_unseen(app.svd_scores(train, histories.n_items, **app.parse_setting(test["setting"])),
+                                                train, 10), held)
+    assert test["hit_rate"] == expected
+    assert app.parse_setting("dim=32, window=5, ns_exponent=-0.5, neighbours=None") == \
+        {"dim": 32, "window": 5, "ns_exponent": -0.5, "neighbours": None}
 
 
 def test_item2vec_puts_items_of_a_genre_together(histories):
@@ -89,6 +146,11 @@ def test_learning_curve_gets_better_with_more_labels():
     signal = curve[curve["features"] == "signal"].set_index("per_class")["accuracy"]
     noise = curve[curve["features"] == "noise"].set_index("per_class")["accuracy"]
     assert signal[20] > signal[1] and signal[20] > 0.8 and noise[20] < 0.5
+    labels_uneven = np.repeat([0, 1, 2], [60, 30, 30])
+    with_majority = app.learning_curve({"noise": rng.normal(size=(120, 5))}, labels_uneven, per_class=(1, 5),
+                                       repeats=3, majority=True)
+    majority = with_majority[with_majority["features"] == "always the largest class"].set_index("per_class")["accuracy"]
+    assert majority[1] == pytest.approx(59 / 117) and majority[5] == pytest.approx(55 / 105)
     with pytest.raises(ValueError, match="leaves no test example"):
         app.learning_curve({"x": X}, labels, per_class=(40,))
 

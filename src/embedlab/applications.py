@@ -8,8 +8,12 @@ document embeddings and their shared evaluation in :mod:`embedlab.documents`.
 be had offline, so :func:`simulate_histories` simulates one, openly: users with a taste
 over a few genres pick items of those genres, popular items more often. Item vectors come
 from item2vec (Barkan & Koenigstein 2016: the lesson 03 skip-gram trainer on users'
-histories, one "sentence" per user) or from a factorisation of the user x item matrix;
-both are scored by :func:`hit_rate_at_k` on each user's held-out last item.
+histories, one "sentence" per user). Every recommender is compared with the strong simple
+baselines on the same footing: popularity, item-item co-occurrence kNN and a truncated-SVD
+factorisation used as a factorisation (a user's scores are their row of ``U S V^T``).
+:func:`compare_recommenders` tunes each on a validation item taken from the training
+histories only (the same number of settings for every method), then scores the chosen
+setting by :func:`hit_rate_at_k` on each user's held-out test item.
 """
 
 from __future__ import annotations
@@ -25,11 +29,22 @@ __all__ = [
     "Histories",
     "simulate_histories",
     "leave_last_out",
+    "hold_out_one",
     "item2vec",
     "svd_item_vectors",
     "recommend",
     "popular_items",
     "hit_rate_at_k",
+    "top_unseen",
+    "popularity_scores",
+    "item_knn_scores",
+    "svd_scores",
+    "item2vec_scores",
+    "cosine_to_mean_scores",
+    "RECOMMENDERS",
+    "compare_recommenders",
+    "parse_setting",
+    "main",
     "top_terms",
     "learning_curve",
     "model_megabytes",
@@ -90,6 +105,22 @@ def leave_last_out(histories: Histories) -> tuple[list[np.ndarray], np.ndarray]:
     return [h[:-1] for h in histories.items], np.array([h[-1] for h in histories.items])
 
 
+def hold_out_one(items: Sequence[np.ndarray], seed: int = 0) -> tuple[list[np.ndarray], np.ndarray]:
+    """``(train, held_out)``: every history without one item chosen at random (seeded), and that item.
+
+    For interactions without a time order (such as :func:`simulate_histories`, whose draws
+    are independent) this is the unbiased hold-out; "the last item" there is the last *new*
+    item, which is biased towards rare items. With real, timed logs hold out the latest
+    item instead (:func:`leave_last_out`), or the model is tested on the past.
+    """
+    short = [u for u, h in enumerate(items) if len(h) < 2]
+    if short:
+        raise ValueError(f"users {short[:5]} have fewer than two items: nothing left to train on after holding one out")
+    rng = np.random.default_rng(seed)
+    picks = [int(rng.integers(len(h))) for h in items]
+    return [np.delete(h, p) for h, p in zip(items, picks)], np.array([h[p] for h, p in zip(items, picks)])
+
+
 def item2vec(train: Sequence[np.ndarray], n_items: int, dim: int = 32, window: int = 10, epochs: int = 10,
              seed: int = 0, **word2vec_options) -> np.ndarray:
     """Item vectors ``(n_items, dim)`` from skip-gram on users' histories (lesson 03 trainer).
@@ -116,7 +147,9 @@ def _interaction_matrix(train: Sequence[np.ndarray], n_items: int):
 
 def svd_item_vectors(train: Sequence[np.ndarray], n_items: int, dim: int = 32, seed: int = 0) -> np.ndarray:
     """Item vectors ``(n_items, dim)`` from a truncated SVD of the binary user x item matrix
-    (scikit-learn): rows of ``V S^{1/2}``, the classic matrix-factorisation baseline."""
+    (scikit-learn): rows of ``V S^{1/2}``. Ranking items by cosine to a user's mean item
+    vector (:func:`recommend`) throws away their norms, which carry popularity: to use the
+    factorisation as a recommender, score with :func:`svd_scores`."""
     from sklearn.decomposition import TruncatedSVD
 
     svd = TruncatedSVD(n_components=dim, random_state=seed).fit(_interaction_matrix(train, n_items))
@@ -162,6 +195,131 @@ def hit_rate_at_k(recommendations, held_out, k: int | None = None) -> float:
     return float((recommendations[:, :k] == held_out[:, None]).any(axis=1).mean())
 
 
+def top_unseen(scores, train: Sequence[np.ndarray], k: int = 10) -> np.ndarray:
+    """The ``k`` best-scored items of every user, ``(n_users, k)``, best first, never an item
+    of the user's own history (ties broken by the lower item id)."""
+    S = np.array(scores, dtype=np.float64)
+    if S.ndim != 2 or len(S) != len(train):
+        raise ValueError(f"scores must have shape (n_users={len(train)}, n_items), got {S.shape}")
+    for u, h in enumerate(train):
+        S[u, np.asarray(h, dtype=np.int64)] = -np.inf
+    return np.argsort(-S, axis=1, kind="stable")[:, :k]
+
+
+def popularity_scores(train: Sequence[np.ndarray], n_items: int) -> np.ndarray:
+    """Every user scores every item by its number of interactions: the popularity baseline."""
+    counts = np.bincount(np.concatenate(train), minlength=n_items).astype(np.float64)
+    return np.broadcast_to(counts, (len(train), n_items))
+
+
+def item_knn_scores(train: Sequence[np.ndarray], n_items: int, neighbours: int | None = None) -> np.ndarray:
+    """Item-item kNN (no training): ``score(u, j) = sum over i in u's history of cos(i, j)``.
+
+    ``cos(i, j)`` is the cosine between the columns of the binary user x item matrix (how
+    often the two items share a user, over the geometric mean of their counts). With
+    ``neighbours`` set, each item keeps only its that many most similar items.
+    """
+    X = _interaction_matrix(train, n_items)
+    C = (X.T @ X).toarray()
+    norms = np.sqrt(np.diag(C))
+    S = C / np.maximum(np.outer(norms, norms), 1e-12)
+    np.fill_diagonal(S, 0.0)
+    if neighbours is not None and neighbours < n_items - 1:
+        weakest = np.argpartition(-S, neighbours, axis=0)[neighbours:]
+        np.put_along_axis(S, weakest, 0.0, axis=0)  # column j keeps its `neighbours` nearest items
+    return np.asarray(X @ S)
+
+
+def svd_scores(train: Sequence[np.ndarray], n_items: int, rank: int = 32) -> np.ndarray:
+    """A rank-``rank`` truncated SVD of the binary user x item matrix used as a factorisation:
+    the scores are ``U_r S_r V_r^T`` (user factors times item factors), i.e. ``X V_r V_r^T``."""
+    X = _interaction_matrix(train, n_items)
+    if not 1 <= rank <= min(X.shape):
+        raise ValueError(f"rank must be between 1 and {min(X.shape)}, got {rank}")
+    # The right singular vectors of X are the eigenvectors of X^T X (n_items x n_items):
+    # cheaper than an SVD of the whole user x item matrix, and V_r V_r^T has no sign ambiguity.
+    _, eigenvectors = np.linalg.eigh((X.T @ X).toarray())
+    V = eigenvectors[:, ::-1][:, :rank]
+    return np.asarray(X @ V) @ V.T
+
+
+def cosine_to_mean_scores(item_vectors, train: Sequence[np.ndarray]) -> np.ndarray:
+    """The scores :func:`recommend` ranks by: cosine between every item and the mean unit
+    vector of the user's items (items without a vector score ``-inf``)."""
+    V = np.asarray(item_vectors, dtype=np.float64)
+    known = np.linalg.norm(V, axis=1) > 0
+    unit = np.zeros_like(V)
+    unit[known] = V[known] / np.linalg.norm(V[known], axis=1, keepdims=True)
+    users = np.stack([unit[np.asarray(h, dtype=np.int64)].mean(0) for h in train])
+    norms = np.linalg.norm(users, axis=1, keepdims=True)
+    scores = (users / np.maximum(norms, 1e-300)) @ unit.T
+    scores[:, ~known] = -np.inf
+    return scores
+
+
+def item2vec_scores(train: Sequence[np.ndarray], n_items: int, seed: int = 0, **options) -> np.ndarray:
+    """item2vec as :func:`recommend` uses it: :func:`cosine_to_mean_scores` of the vectors
+    :func:`item2vec` learns from ``train`` (``options`` go to :func:`item2vec`)."""
+    return cosine_to_mean_scores(item2vec(train, n_items, seed=seed, **options), train)
+
+
+# name: (score function, the settings tried; every method gets at most four).
+RECOMMENDERS = {
+    "most popular unseen": (popularity_scores, [{}]),
+    "item-kNN (co-occurrence cosine)": (item_knn_scores, [{"neighbours": n} for n in (10, 50, 200, None)]),
+    "SVD factorisation (U S V^T)": (svd_scores, [{"rank": r} for r in (8, 16, 32, 64)]),
+    "item2vec (lesson 03 skip-gram)": (item2vec_scores, [{"dim": 32, "window": w, "ns_exponent": e}
+                                                         for w in (5, 50) for e in (0.75, -0.5)]),
+}
+
+
+def compare_recommenders(histories: Histories, seed: int = 0, k: int = 10,
+                         recommenders: Mapping[str, tuple] | None = None):
+    """Tune every recommender on training data only, then test the chosen setting.
+
+    Each user's test item is held out at random (:func:`hold_out_one`, ``seed``); a second
+    item of the remaining training history is held out as the validation item. Every
+    method tries each of its settings (:data:`RECOMMENDERS`, at most four each) fitted on
+    the rest, keeps the setting with the best validation hit-rate@k, is refitted on the
+    whole training history and scored once on the test items (item2vec trains with
+    ``seed``). Returns one long DataFrame: ``part`` ("validation" or "test"), method,
+    setting, seed and hit rate (the test rows hold the chosen settings).
+    """
+    import pandas as pd
+
+    recommenders = RECOMMENDERS if recommenders is None else recommenders
+    train, test = hold_out_one(histories.items, seed=seed)
+    fit, valid = hold_out_one(train, seed=seed + 1000)
+    rows = []
+    for name, (score, grid) in recommenders.items():
+        rates = []
+        for setting in grid:
+            options = {**setting, "seed": seed} if score is item2vec_scores else setting
+            rates.append(hit_rate_at_k(top_unseen(score(fit, histories.n_items, **options), fit, k), valid))
+            rows.append({"part": "validation", "method": name, "setting": _describe(setting), "seed": seed,
+                         "hit_rate": rates[-1]})
+        best = grid[int(np.argmax(rates))]
+        options = {**best, "seed": seed} if score is item2vec_scores else best
+        rate = hit_rate_at_k(top_unseen(score(train, histories.n_items, **options), train, k), test)
+        rows.append({"part": "test", "method": name, "setting": _describe(best), "seed": seed, "hit_rate": rate})
+    return pd.DataFrame(rows)
+
+
+def parse_setting(text: str) -> dict:
+    """The inverse of the ``setting`` column of :func:`compare_recommenders` ("rank=16" -> {"rank": 16})."""
+    if text in ("-", ""):
+        return {}
+    out = {}
+    for part in text.split(", "):
+        key, value = part.split("=")
+        out[key] = None if value == "None" else (float(value) if "." in value else int(value))
+    return out
+
+
+def _describe(setting: Mapping) -> str:
+    return ", ".join(f"{key}={value}" for key, value in setting.items()) or "-"
+
+
 # ----------------------------------------------------------------------------- clustering
 def top_terms(texts: Sequence[str], clusters, n_terms: int = 5, min_df: int = 2) -> dict:
     """Name clusters by their ``n_terms`` highest mean TF-IDF words: ``{cluster: [words]}``.
@@ -188,14 +346,17 @@ def top_terms(texts: Sequence[str], clusters, n_terms: int = 5, min_df: int = 2)
 
 # ----------------------------------------------------------------------------- classification
 def learning_curve(features: Mapping[str, object], labels, per_class: Sequence[int] = (1, 2, 5, 10, 20),
-                   repeats: int = 10, seed: int = 0):
+                   repeats: int = 10, seed: int = 0, majority: bool = False):
     """Accuracy of logistic regression trained on ``n`` labelled examples per class.
 
     For every ``n`` in ``per_class`` and each of ``repeats`` seeded draws, ``n`` examples of
     every class are the training set and all the others the test set; the same draws for
     every feature matrix in ``features`` (name -> dense or sparse ``(n_docs, dim)``).
     Returns a long ``DataFrame``: features, per_class, mean and standard deviation of the
-    accuracy over the draws.
+    accuracy over the draws. ``majority=True`` adds the rows ``"always the largest class"``:
+    the accuracy, on the same test sets, of always answering the most common label (the
+    training sets are balanced, so this baseline knows the class sizes a classifier
+    trained on them does not; it is the bar a useful classifier must clear).
     """
     import pandas as pd
     from scipy import sparse
@@ -222,6 +383,12 @@ def learning_curve(features: Mapping[str, object], labels, per_class: Sequence[i
                     model = LogisticRegression(max_iter=2000).fit(X[train], labels[train])
                 accuracies.append(float((model.predict(X[test]) == labels[test]).mean()))
             rows.append({"features": name, "per_class": n, "accuracy": np.mean(accuracies), "std": np.std(accuracies)})
+    if majority:
+        largest = classes[np.argmax(sizes)]
+        for n, trains in draws.items():
+            accuracies = [float((labels[np.setdiff1d(np.arange(len(labels)), t)] == largest).mean()) for t in trains]
+            rows.append({"features": "always the largest class", "per_class": n, "accuracy": np.mean(accuracies),
+                         "std": np.std(accuracies)})
     return pd.DataFrame(rows)
 
 
@@ -242,3 +409,39 @@ def model_megabytes(model) -> float:
     if hasattr(model, "dv") and hasattr(model, "wv"):  # gensim Doc2Vec
         return (model.dv.vectors.nbytes + model.wv.vectors.nbytes + model.syn1neg.nbytes) / 2**20
     raise TypeError(f"do not know how to measure a {type(model).__name__}")
+
+
+# ----------------------------------------------------------------------------- command line
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m embedlab.applications``: the recommender comparison of lesson 10 over
+    several seeds (simulation, hold-out and training), written to a CSV."""
+    import argparse
+    import sys
+    from pathlib import Path
+
+    import pandas as pd
+
+    parser = argparse.ArgumentParser(prog="python -m embedlab.applications", description=main.__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=Path("data/models/applications/recommenders.csv"))
+    parser.add_argument("--seeds", type=int, default=5, help="data seeds 0, 1, ..., seeds - 1")
+    args = parser.parse_args(argv)
+    tables = []
+    for seed in range(args.seeds):
+        histories = simulate_histories(n_users=3000, n_items=1000, n_genres=20, seed=seed)
+        tables.append(compare_recommenders(histories, seed=seed))
+        print(tables[-1][tables[-1]["part"] == "test"].to_string(index=False))
+    table = pd.concat(tables, ignore_index=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.out, index=False, float_format="%.4f")
+    from embedlab.datasets import manifest
+
+    command = "python -m embedlab.applications " + " ".join(argv if argv is not None else sys.argv[1:])
+    manifest.record_trained([args.out], step="models-applications", command=command.strip(),
+                            licence="PDDL-1.0 (simulated data)", sources="pip:embedlab (this repository)",
+                            notes=f"lesson 10 recommender comparison, simulated histories, {args.seeds} seeds; "
+                                  "every method tuned on validation items from the training histories")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
