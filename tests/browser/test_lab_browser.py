@@ -141,6 +141,11 @@ def test_learners_lab_starts_at_the_syllabus_and_runs_lesson_01_offline(chromium
         idle = f"!!{panel}.querySelector('.jp-Notebook-ExecutionIndicator[data-status=idle]')"
         prompts = f"Array.from({panel}.querySelectorAll('.jp-CodeCell .jp-InputPrompt'), e => e.textContent.trim())"
         chromium.wait_for(idle, START_S)                      # its kernel has started
+        toolbar = chromium.run(f"return Array.from({panel}.querySelectorAll('.jp-Toolbar-item'), "
+                               "e => [e.textContent, e.title, ...Array.from(e.querySelectorAll('[title]'), "
+                               "x => x.title)].join(' ').trim())")
+        assert any("Validate" in item for item in toolbar), f"nbgrader's Validate button is gone: {toolbar}"
+        assert any("Reveal" in item for item in toolbar), f"the RISE slideshow button is gone: {toolbar}"
 
         _menu(chromium, "Run", "Restart Kernel and Run All Cells…")
         _click(chromium, ".jp-Dialog .jp-Dialog-button", "Restart")
