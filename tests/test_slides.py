@@ -39,6 +39,18 @@ def _slide_type(cell):
     return cell["metadata"].get("slideshow", {}).get("slide_type")
 
 
+def _optional_part(cells):
+    """Indices of the '## Going further (optional)' part, up to the summary; the slides skip it
+    (tests/test_notebooks.py checks that), so the slide-layout rules below do not apply there."""
+    start = next((i for i, c in enumerate(cells)
+                  if c["cell_type"] == "markdown" and _source(c).startswith("## Going further (optional)")), None)
+    if start is None:
+        return set()
+    end = next((i for i in range(start + 1, len(cells)) if cells[i]["cell_type"] == "markdown"
+                and re.match(r"#{1,2} +(Summary|References)\b", _source(cells[i]))), len(cells))
+    return set(range(start, end))
+
+
 def _plan(path):
     title = _source(_cells(path)[0])
     assert "**Lecture plan (50 min).**" in title, "the title cell needs a '**Lecture plan (50 min).**' table"
@@ -89,9 +101,12 @@ def test_two_or_three_questions_each_answered_in_the_speaker_notes(path):
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_every_cell_has_valid_slide_metadata(path):
     cells = _cells(path)
+    optional = _optional_part(cells)
     for i, cell in enumerate(cells):
         kind, text = _slide_type(cell), _source(cell)
         assert kind in SLIDE_TYPES, f"cell {i}: slideshow.slide_type {kind!r} is not one of {sorted(SLIDE_TYPES)}"
+        if i in optional:
+            continue
         if cell["cell_type"] == "markdown" and re.match(r"#{1,2} ", text):
             assert kind == "slide", f"cell {i}: a '#'/'##' heading starts a slide: {text.splitlines()[0]}"
         if cell["cell_type"] == "markdown" and text.startswith("### "):
@@ -105,8 +120,9 @@ def test_set_up_is_skipped_and_figures_stay_visible(path):
     cells = _cells(path)
     first_code = next(c for c in cells if c["cell_type"] == "code")
     assert _slide_type(first_code) == "skip", "the set-up cell (imports, embedlab.setup()) is skipped in the slides"
+    optional = _optional_part(cells)
     for i, cell in enumerate(cells):
-        if any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+        if i not in optional and any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
             caption = next(c for c in cells[i + 1:] if c["cell_type"] == "markdown")
             assert _slide_type(cell) != "skip" and _slide_type(caption) != "skip", \
                 f"cell {i} draws a figure: the figure and its caption stay in the slides"
