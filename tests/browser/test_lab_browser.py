@@ -191,8 +191,10 @@ def test_instructors_lab_has_nbgrader_tools(chromium, tmp_path):
         items = chromium.wait_for(
             "Array.from(document.querySelectorAll('.lm-Menu .lm-Menu-itemLabel'), e => e.textContent.trim())", 10)
         assert {"Formgrader", "Course List"} <= set(items), items
-        with urllib.request.urlopen(f"{base}/formgrader?token={token}", timeout=30) as response:
-            assert response.status == 200
+        request = urllib.request.Request(f"{base}/formgrader", headers={"Authorization": f"token {token}"})
+        with urllib.request.urlopen(request, timeout=60) as response:   # not the login page
+            assert response.url.endswith("/formgrader/manage_assignments")
+            assert "Manage Assignments" in response.read().decode()
         assert NEWS not in chromium.run("return document.body.innerText")
         assert _news_and_update_requests(chromium) == []
         assert chromium.non_local_requests() == []
