@@ -6,9 +6,12 @@ Three ways to turn a spoken word into a vector, and one evaluation for all of th
   :func:`log_mel`, :func:`mfcc`, checked in the tests against ``torch.stft``,
   ``scipy.fft.dct`` and librosa; pooled over time by :func:`mean_std_pool` into
   :func:`mfcc_embedding`;
-* **learned**: :class:`WordCNN`, a small CNN on log-mel spectrograms trained with a
-  batch-hard :func:`triplet_loss` (Schroff et al. 2015; Hermans et al. 2017) so that the
-  same word said by different speakers lands together (:func:`train_word_cnn`);
+* **learned**: :class:`WordCNN`, a small CNN on log-mel spectrograms trained with the
+  supervised :func:`contrastive_loss` (Khosla et al. 2020; a batch-hard :func:`triplet_loss`,
+  Schroff et al. 2015 and Hermans et al. 2017, is the alternative ``loss="triplet"``) so that
+  the same word said by different speakers lands together (:func:`train_word_cnn`). It
+  averages over all frames of its fixed 1-s input, padding included: every clip is padded
+  the same way in training and at test, which is what makes that harmless here;
 * **pretrained**: the encoder of Whisper-base (Radford et al. 2022) in CTranslate2 format,
   rebuilt from two PyPI wheels by :func:`whisper_model_dir` (checksum verified) and
   mean-pooled over the frames that cover the clip (:func:`whisper_embed`).
@@ -22,8 +25,8 @@ different sample rate is an error unless ``resample=True`` (polyphase resampling
 
 Long runs, same code as the notebook (results committed under ``data/models/audio/``)::
 
-    python -m embedlab.audio train-cnn       # the word CNN, 30 epochs (14 min on 2 busy cores)
-    python -m embedlab.audio whisper-embed   # Whisper embeddings of the 260 test clips (27 min there)
+    python -m embedlab.audio train-cnn       # the word CNN, 30 epochs (minutes on a CPU)
+    python -m embedlab.audio whisper-embed   # Whisper embeddings of the 260 test clips (one 30-s window each)
 """
 
 from __future__ import annotations
@@ -733,12 +736,13 @@ def plot_features(wave, title: str = ""):
     panels = [(axes[0, 1], 10 * np.log10(np.maximum(power_spectrogram(x), 1e-10)), "power spectrogram (dB)",
                "frequency (Hz)", (0, SAMPLE_RATE / 2)),
               (axes[1, 0], log_mel(x), "log-mel spectrogram (dB), 40 mel bands", "mel band", (0, 40)),
-              (axes[1, 1], mfcc(x), "MFCC, 13 coefficients", "coefficient", (0, 13))]
+              (axes[1, 1], mfcc(x), "MFCC, 13 coefficients", "coefficient", (-0.5, 12.5))]
     for ax, image, name, ylabel, (low, high) in panels:
         shown = ax.imshow(image, origin="lower", aspect="auto", extent=(0, seconds, low, high))
         fig.colorbar(shown, ax=ax)
         ax.set(title=name, xlabel="time (s)", ylabel=ylabel)
         ax.grid(False)
+    axes[1, 1].set_yticks(range(0, 13, 2))  # one row per coefficient, ticks on whole numbers
     fig.suptitle(title)
     return fig
 
@@ -751,7 +755,11 @@ def plot_maps(embeddings: dict, words, speakers, seed: int = 0):
     words, speakers = np.asarray(words), np.asarray(speakers)
     fig, axes = plt.subplots(2, len(embeddings), figsize=(4.2 * len(embeddings), 8), constrained_layout=True,
                              squeeze=False)
-    colours = {"word": plt.get_cmap("tab20"), "speaker": plt.get_cmap("tab10")}
+    from matplotlib.colors import ListedColormap
+
+    # 40 distinct colours for the words (tab20 alone would give two words one colour).
+    many = ListedColormap(list(plt.get_cmap("tab20").colors) + list(plt.get_cmap("tab20b").colors))
+    colours = {"word": many, "speaker": plt.get_cmap("tab10")}
     for col, (name, E) in enumerate(embeddings.items()):
         points = TSNE(n_components=2, perplexity=20, init="pca", random_state=seed).fit_transform(
             np.asarray(E, dtype=np.float64) / np.linalg.norm(E, axis=1, keepdims=True))
@@ -805,7 +813,7 @@ def _main(argv=None) -> None:
         sources = f"pip:torch={metadata.version('torch')}"
         licence = "CC0-1.0"
         notes = (f"WordCNN trained {args.epochs} epochs (seed {args.seed}) on the 32 training speakers of "
-                 f"audio/spoken_words_synth; final triplet loss {losses[-1]:.4f}")
+                 f"audio/spoken_words_synth; final contrastive loss {losses[-1]:.4f}")
     else:
         out = args.out or whisper_embedding_path()
         model = load_whisper()
