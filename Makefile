@@ -96,12 +96,22 @@ notebooks: $(STAMP)
 		--nbval-cell-timeout=$(NOTEBOOK_BUDGET_S) -p book_cache --book-cache=$(BOOK_CACHE)
 	$(call stage,notebooks,end)
 
+# SOLUTIONS=hide: a copy of the book whose exercise pages are the student version, for a
+# class that grades them (built in build/book-without-solutions, the course's book untouched).
+BOOK_COPY := build/book-without-solutions
 book: $(STAMP)
+ifeq ($(SOLUTIONS),hide)
+	$(BIN)/python -m embedlab.course.grading book-source --out $(BOOK_COPY) --source "$(SOURCE)"
+	cd $(BOOK_COPY) && $(TEST_ENV) $(CURDIR)/$(BIN)/jupyter-book build . --config book/_config.yml \
+		--toc book/_toc.yml --path-output book -W -n --keep-going
+	@echo "book without solutions: open $(BOOK_COPY)/book/_build/html/index.html"
+else
 	$(call stage,book,start)
 	$(TEST_ENV) $(BIN)/jupyter-book build . --config book/_config.yml --toc book/_toc.yml \
 		--path-output book -W -n --keep-going
 	$(call stage,book,end)
 	@echo "book: open book/_build/html/index.html"
+endif
 
 # Lecture slides: one reveal.js deck per lesson in build/slides/, viewable offline. Needs npm:
 # reveal.js and MathJax are fetched once by `npm pack` and cached in build/npm-packs.

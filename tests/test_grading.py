@@ -25,6 +25,10 @@ import pytest
 from embedlab import course
 from embedlab.course import grading
 
+# Each module fixture grades a whole batch (minutes on a quiet 2-core machine); the timeout
+# covers the batch, not a single check.
+pytestmark = pytest.mark.timeout(3600)
+
 EXERCISES = grading.exercise_notebooks()
 FIRST = "01_vectors_and_similarity"
 REPO = course.REPO
@@ -490,3 +494,16 @@ def test_grading_refuses_bad_arguments(tmp_path):
     (tmp_path / "subs").mkdir()
     with pytest.raises(ValueError, match="JOBS must be a positive number"):
         grading.grade(tmp_path / "subs", tmp_path / "out", jobs=-1)
+
+
+def test_book_without_solutions_has_the_student_exercises(tmp_path):
+    import yaml
+
+    out = grading.book_without_solutions(tmp_path / "book-copy")
+    config = yaml.safe_load((out / "book" / "_config.yml").read_text())
+    assert config["execute"]["exclude_patterns"] == ["notebooks/exercises/*"]
+    for exercise in EXERCISES:
+        text = (out / "notebooks" / "exercises" / f"{exercise}.ipynb").read_text()
+        assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+        assert "raise NotImplementedError()" in text
+    assert sorted(p.name for p in out.joinpath("notebooks").glob("[0-9]*.ipynb")) == [p.name for p in course.notebooks()]

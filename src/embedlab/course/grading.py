@@ -173,6 +173,27 @@ def release(out: Path, exercises_dir: Path = EXERCISES_DIR, lessons_dir: Path = 
     return written
 
 
+BOOK_MARKER = ".embedlab-book-without-solutions"
+
+
+def book_without_solutions(out: Path, exercises_dir: Path = EXERCISES_DIR) -> Path:
+    """The book's sources with the student version of every exercise (no solutions, no hidden
+    tests, not executed), for a class that grades them; build it with jupyter-book in ``out``."""
+    import yaml
+
+    out = _fresh_dir(Path(out), BOOK_MARKER)
+    shutil.copytree(REPO / "book", out / "book", ignore=shutil.ignore_patterns("_build"))
+    shutil.copytree(LESSONS_DIR, out / "notebooks", ignore=shutil.ignore_patterns("exercises", ".ipynb_checkpoints"))
+    release(out / "release", exercises_dir=exercises_dir)
+    shutil.move(out / "release" / "notebooks" / "exercises", out / "notebooks" / "exercises")
+    shutil.rmtree(out / "release")
+    config_path = out / "book" / "_config.yml"
+    config = yaml.safe_load(config_path.read_text())
+    config.setdefault("execute", {})["exclude_patterns"] = ["notebooks/exercises/*"]  # unanswered
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return out
+
+
 # --------------------------------------------------------------------------- collect
 @dataclass
 class Submission:
@@ -852,6 +873,9 @@ def main(argv: list[str] | None = None) -> int:
     for command in (rel, grd):
         command.add_argument("--source", type=Path, default=EXERCISES_DIR,
                              help="folder of exercise sources NN_name.ipynb (default: the course's)")
+    book = commands.add_parser("book-source", help="the book's sources with the student version of the exercises")
+    book.add_argument("--out", type=Path, default=Path("build/book-without-solutions"))
+    book.add_argument("--source", type=Path, default=EXERCISES_DIR)
     run = commands.add_parser("_run")  # internal: what runs inside the sandbox
     run.add_argument("notebook", type=Path)
     run.add_argument("executed", type=Path)
@@ -866,7 +890,9 @@ def main(argv: list[str] | None = None) -> int:
         _run(args.notebook, args.executed, args.time_limit, args.max_output, serve_fds=fds)
         return 0
     try:
-        if args.command == "release":
+        if args.command == "book-source":
+            print(f"wrote the book's sources without solutions to {book_without_solutions(args.out, args.source)}")
+        elif args.command == "release":
             written = release(args.out, exercises_dir=args.source)
             print(f"wrote {len(written)} notebooks and README.md under {args.out}")
         else:
