@@ -1,7 +1,9 @@
 """Release the exercises to students and autograde their submissions, offline, with nbgrader.
 
-    python -m embedlab.course.grading release [--out build/student]
+    python -m embedlab.course.grading release [--out build/student] [--source DIR]
     python -m embedlab.course.grading grade SUBMISSIONS [--out build/grading] [--time-limit 120]
+                                                        [--jobs N] [--source DIR]
+    python -m embedlab.course.grading book-source [--out build/book-without-solutions]
 
 ``release`` runs nbgrader's generate_assignment on every ``notebooks/exercises/NN_*.ipynb``:
 solutions become ``# YOUR CODE HERE`` / ``raise NotImplementedError()`` and hidden tests
@@ -16,14 +18,23 @@ disappear. The lessons are copied unchanged next to the exercises.
 ``grades.csv`` (one row per student, exercise and question) and one HTML feedback page per
 student and exercise. nbgrader keeps its course folder and sqlite gradebook next to them.
 
-Every submission is untrusted. It is copied (the input folder is never written to), the
-locked cells (set-up and tests) are restored from the source by nbgrader's OverwriteCells,
-and the notebook runs in its own bubblewrap sandbox: no network, the whole file system
-read-only except a temporary working copy, the grading folder and the submissions hidden,
-no capabilities, a memory limit, a time limit for the notebook (then the process group is
-killed), and a cap on the output kept. Whatever goes wrong costs that student the affected
-questions, with the reason in the CSV; the run goes on. The exit code is 0 when every
-submission was graded (including those graded 0), 2 for unusable arguments.
+Every submission is untrusted. It is copied (the input folder is never written to; symbolic
+links in it are refused), the locked cells (set-up and tests) are restored from the source by
+nbgrader's OverwriteCells, and the notebook runs in its own bubblewrap sandbox, which shows
+only the system, Python and its packages, and the course's package, data and lessons (no
+exercise sources, repository history, book build, grading folder, other submissions or home
+folder), with no network, no capabilities, a memory limit, a time limit for the notebook
+(then the process group is killed), and a cap on the output kept. After the last cell the
+student's kernel stays up to answer the verdict process (``embedlab.course.verdict``), which
+runs the exercise's set-up and full tests from the source in a second sandbox, never running
+student code: a question scores only if its test cell passes in both, so a submission that
+tampers with its own kernel gains nothing. Whatever goes wrong costs that student the affected
+questions, with the reason in the CSV; the run goes on. ``--jobs`` submissions are graded at
+once (the sandboxed runs overlap; nbgrader's bookkeeping is done one at a time). The exit code
+is 0 when every submission was graded (including those graded 0), 2 for unusable arguments.
+
+``book-source`` writes the book's sources with the student version of every exercise
+(``make book SOLUTIONS=hide``).
 """
 
 from __future__ import annotations
