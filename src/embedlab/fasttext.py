@@ -240,6 +240,10 @@ class FastText:
         ``cos = (h . u) / |h|`` with ``h`` the mean of the rows and ``u`` the neighbour's
         unit vector, so row ``g`` contributes ``(v_g . u) / (n |h|)``; the shares add up
         to the cosine. An in-vocabulary word's own row appears as ``'<word>' (word row)``.
+
+        Each share belongs to a *row*, labelled with the word's n-gram that uses it. With
+        few buckets a row is shared by several n-grams (about ``N / bucket`` of them for
+        ``N`` distinct n-grams; :func:`collision_stats`), so the label names one of them.
         """
         h, u = self.vector(word), self._word_vectors.unit_vectors[self._word_vectors.index[neighbour]]
         grams = self.ngrams(word)
