@@ -1,0 +1,6 @@
+# uses (x / x_max)**alpha without the cap min(1, ...), so frequent pairs get weights above 1
+def glove_loss(W, Wc, b, bc, X, x_max=10.0, alpha=0.75):
+    rows, cols = np.nonzero(X)
+    x = X[rows, cols]
+    residual = np.sum(W[rows] * Wc[cols], axis=1) + b[rows] + bc[cols] - np.log(x)
+    return float(np.sum((x / x_max) ** alpha * residual**2))
