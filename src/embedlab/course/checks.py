@@ -197,7 +197,7 @@ def _kernel_cells(func) -> list[str]:
     code = getattr(func, "__code__", None)
     if code is not None:
         own = "".join(linecache.getlines(code.co_filename))
-        if own and own not in cells:
+        if own.strip() and own.strip() not in {c.strip() for c in cells}:
             cells.append(own)
     return cells
 
