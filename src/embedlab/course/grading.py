@@ -340,13 +340,14 @@ def _visible_paths() -> list[str]:
 def _sandbox(work: Path, argv: list[str], hidden: list[str]) -> list[str]:
     """The bubblewrap command running ``argv`` with ``work`` as its only writable folder."""
     visible = _visible_paths()
-    mounts = []
+    # A private /tmp first: the course, its Python or the work folder may live under /tmp
+    # (a CI clone), and are bound on top of it.
+    mounts = ["--dev", "/dev", "--proc", "/proc", "--size", str(SANDBOX_TMP), "--tmpfs", "/tmp"]
     for path in visible:
         mounts += ["--ro-bind", path, path]
     for path in SYSTEM_DIRS:  # merged /usr: /lib is a link to usr/lib, and binaries name /lib64/...
         if Path(path).is_symlink():
             mounts += ["--symlink", os.readlink(path), path]
-    mounts += ["--dev", "/dev", "--proc", "/proc", "--size", str(SANDBOX_TMP), "--tmpfs", "/tmp"]
     for path in hidden:  # a hidden folder inside a visible one (the exercises under the lessons)
         path = Path(path).resolve()
         if path.is_dir() and any(path.is_relative_to(v) for v in visible):
