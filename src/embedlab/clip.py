@@ -6,9 +6,15 @@ Two encoders map an image and its caption into one shared space (Radford et al. 
   64x64 RGB images: ``(B, 3, 64, 64) float -> (B, dim)``;
 * the **text tower** is the pretrained MiniLM of lesson 07 (:func:`embedlab.bert.encode`),
   **frozen**, followed by a trained linear projection ``(B, 384) -> (B, dim)``. Locking
-  one tower is the idea of LiT (Zhai et al. 2022), which locks the image tower; we lock the
-  text tower instead, so words never seen in a training caption still land in a sensible
-  place. Because MiniLM is frozen, the caption vectors are computed once, before training.
+  one tower is the idea of LiT (Zhai et al. 2022), which locked the image tower and found
+  locking the text tower worse; we lock the text tower because a pretrained text encoder is
+  what the course has offline. Because MiniLM is frozen, the caption vectors are computed
+  once, before training.
+
+"Zero-shot" in the names below (:func:`zero_shot_predict`, ``zero_shot_accuracy`` in the run
+record) is CLIP's name for classification by text prompts. On this data it is not zero-shot
+in the strict sense: most training texts contain their own category's name (lesson 08
+counts them), so the lesson calls it classification by text prompts.
 
 Both outputs are L2-normalised; :func:`clip_loss` is the symmetric InfoNCE loss with a
 learnable temperature. Retrain the committed model with::
@@ -50,7 +56,8 @@ __all__ = [
     "load",
 ]
 
-# Prompt templates for zero-shot classification; averaging over several is "prompt ensembling".
+# Prompt templates for classification by text prompts ("zero-shot" in CLIP's terms); averaging
+# over several is "prompt ensembling".
 TEMPLATES = ("a drawing of {}.", "clip art of {}.", "an illustration of {}.", "a picture of {}.", "{}")
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "data" / "models" / "clip"
