@@ -1,0 +1,9 @@
+# uses raw dot products of the contextual vectors, not cosines
+def sense_gap(word, sense_a, sense_b, layer=-1):
+    if len(sense_a) < 2 or len(sense_b) < 2:
+        raise ValueError("need at least two sentences for each sense")
+    V = np.array([word_in_context(s, word, layer=layer) for s in list(sense_a) + list(sense_b)])
+    S = V @ V.T
+    group = np.array([0] * len(sense_a) + [1] * len(sense_b))
+    same = (group[:, None] == group[None, :]) & ~np.eye(len(group), dtype=bool)
+    return float(S[same].mean() - S[group[:, None] != group[None, :]].mean())

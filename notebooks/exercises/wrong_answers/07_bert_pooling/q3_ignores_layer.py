@@ -1,0 +1,10 @@
+# forgets to pass the layer on: always measures the last layer
+def sense_gap(word, sense_a, sense_b, layer=-1):
+    if len(sense_a) < 2 or len(sense_b) < 2:
+        raise ValueError("need at least two sentences for each sense")
+    V = np.array([word_in_context(s, word) for s in list(sense_a) + list(sense_b)])
+    V = V / np.linalg.norm(V, axis=1, keepdims=True)
+    S = V @ V.T
+    group = np.array([0] * len(sense_a) + [1] * len(sense_b))
+    same = (group[:, None] == group[None, :]) & ~np.eye(len(group), dtype=bool)
+    return float(S[same].mean() - S[group[:, None] != group[None, :]].mean())
