@@ -1,0 +1,10 @@
+# only the image-to-text cross-entropy (rows); forgets the text-to-image direction (columns)
+def infonce(U, V, temperature):
+    U, V = np.asarray(U, dtype=float), np.asarray(V, dtype=float)
+    if U.ndim != 2 or U.shape != V.shape or len(U) == 0:
+        raise ValueError("need two non-empty batches of one shape")
+    U = U / np.linalg.norm(U, axis=1, keepdims=True)
+    V = V / np.linalg.norm(V, axis=1, keepdims=True)
+    L = U @ V.T / temperature
+    top = L.max(axis=1, keepdims=True)
+    return float(np.mean(top[:, 0] + np.log(np.exp(L - top).sum(axis=1)) - np.diag(L)))
