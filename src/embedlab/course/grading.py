@@ -770,15 +770,29 @@ def _verdict_note(result: dict | None) -> str:
     return f"the grader's own run of the tests failed: {result.get('note') or 'error'}"
 
 
+VERDICT_ERROR = "GraderCheckFailed"  # ename of the note added to a test cell the verdict failed
+
+
 def _apply_verdict(root: Path, submission: Submission, grade_ids: list[str]) -> None:
-    """A test cell the verdict process did not pass scores 0, whatever the kernel showed."""
+    """A test cell the verdict process did not pass scores 0, whatever the kernel showed; its
+    feedback says why, below the outputs the kernel produced."""
     checked = _run_report(root, submission).get("verdict", {})
+    failed = {g for g in grade_ids if not checked.get(g, {}).get("passed")}
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as gb:
         notebook = gb.find_submission_notebook(submission.exercise, submission.exercise, submission.student)
         for grade in notebook.grades:
-            if grade.name in grade_ids and not checked.get(grade.name, {}).get("passed"):
+            if grade.name in failed:
                 grade.manual_score = 0.0
         gb.db.commit()
+    path = root / "course" / "autograded" / submission.student / submission.exercise / f"{submission.exercise}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if _is_test_cell(cell) and grade_id in failed and not _first_error(cell):
+            note = _verdict_note(checked.get(grade_id))
+            cell.outputs.append(nbformat.v4.new_output("error", ename=VERDICT_ERROR, evalue=note,
+                                                       traceback=[f"{VERDICT_ERROR}: {note}"]))
+    nbformat.write(nb, path)
 
 
 def _graded_rows(root: Path, submission: Submission, questions, row: dict) -> list[dict]:
@@ -801,9 +815,7 @@ def _graded_rows(root: Path, submission: Submission, questions, row: dict) -> li
     rows = []
     for grade_id, max_points in questions:
         score, auto = scores.get(grade_id, (None, None))
-        note = notes.get(grade_id, "")
-        if not note and not checked.get(grade_id, {}).get("passed"):
-            note = _verdict_note(checked.get(grade_id))
+        note = notes.get(grade_id, "").removeprefix(f"{VERDICT_ERROR}: ")
         if auto is None:
             note = "test cell missing from the submission (deleted or its metadata changed)"
         rows.append(dict(row, question=_question(grade_id), points=float(score or 0.0),
