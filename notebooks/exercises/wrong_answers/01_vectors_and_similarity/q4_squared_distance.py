@@ -1,0 +1,3 @@
+# returns the squared distance: forgets the square root
+def distance_from_cosine(cos, norm_a=1.0, norm_b=1.0):
+    return float(max(norm_a**2 + norm_b**2 - 2.0 * norm_a * norm_b * cos, 0.0))
