@@ -386,7 +386,9 @@ def main(argv=None) -> None:
                                     f"pip:torch={torch.__version__}",
                             step="models-clip", command=run["command"] + " --out data/models/clip",
                             notes=f"small CLIP (CNN image tower, frozen MiniLM + linear text projection), lesson 08; "
-                                  f"zero-shot accuracy {run['zero_shot_accuracy']:.3f}; see run.json")
+                                  f"prompt-classification accuracy {run['zero_shot_accuracy']:.3f} (run.json's "
+                                  f"zero_shot_accuracy; class names occur in the training texts, so not strictly "
+                                  f"zero-shot); see run.json")
 
 
 if __name__ == "__main__":
