@@ -1,0 +1,15 @@
+# FNV-1 instead of FNV-1a: multiplies before the XOR
+def ngram_buckets(word, min_n=3, max_n=6, bucket=2_000_000):
+    marked = "<" + word + ">"
+    out = []
+    for i in range(len(marked)):
+        for n in range(min_n, max_n + 1):
+            gram = marked[i:i + n]
+            if i + n > len(marked) or gram in ("<", ">"):
+                continue
+            h = 2166136261
+            for byte in gram.encode("utf-8"):
+                h = (h * 16777619) & 0xFFFFFFFF
+                h ^= byte if byte < 128 else byte | 0xFFFFFF00
+            out.append(h % bucket)
+    return out
