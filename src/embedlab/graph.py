@@ -3,7 +3,9 @@
 DeepWalk (Perozzi, Al-Rfou & Skiena 2014) turns a graph into sentences: uniform random
 walks, one "word" per visited node. Nodes that appear on the same walks, close together,
 get similar vectors from skip-gram, the lesson 03 trainer (:func:`embedlab.word2vec.train`)
-used unchanged. Spectral embedding (Belkin & Niyogi 2003) gets node coordinates from the
+used unchanged. Perozzi et al. trained with hierarchical softmax; the course's trainer uses
+negative sampling, which makes this DeepWalk node2vec with unbiased walks (p = q = 1).
+Spectral embedding (Belkin & Niyogi 2003) gets node coordinates from the
 eigenvectors of the graph Laplacian instead; scikit-learn computes it, and the lesson
 compares the two on node classification.
 """
@@ -75,7 +77,9 @@ def deepwalk(graph, dim: int = 16, walks_per_node: int = 10, walk_length: int = 
 def spectral_embedding(graph, dim: int = 16, seed: int = 0) -> np.ndarray:
     """Laplacian eigenmap of the graph (scikit-learn), ``(n_nodes, dim)`` in ``graph.nodes`` order.
 
-    The graph is taken as unweighted; the constant first eigenvector is dropped.
+    The graph is taken as unweighted; the constant first eigenvector is dropped. scikit-learn
+    uses the *normalised* Laplacian ``I - D^{-1/2} A D^{-1/2}`` (its default
+    ``norm_laplacian=True``), not ``L = D - A``.
     """
     import networkx as nx
     from sklearn.manifold import spectral_embedding as sk_spectral_embedding
