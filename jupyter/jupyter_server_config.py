@@ -15,9 +15,12 @@ c = get_config()  # noqa: F821 (provided by Jupyter when it loads this file)
 c.ServerApp.root_dir = str(REPO / "notebooks")
 c.LabApp.default_url = "/lab/tree/START_HERE.md"
 
-# Default settings under version control (no news, no update checks, Markdown opens rendered).
-c.LabApp.app_settings_dir = str(HERE / "lab" / "settings")
+# Default settings under version control (no news, no update checks, Markdown opens rendered,
+# RISE's reveal.js theme one that needs no web fonts).
 # The learner's own changes (theme, open tabs) stay with the course's environment (.venv),
 # never in the user's global ~/.jupyter, and a global setting cannot switch the news back on.
-c.LabApp.user_settings_dir = str(Path(sys.prefix) / "share" / "jupyter" / "lab" / "user-settings")
-c.LabApp.workspaces_dir = str(Path(sys.prefix) / "share" / "jupyter" / "lab" / "workspaces")
+# RISE's slideshow page (jupyterlab-rise) is a lab of its own: the same folders.
+for app in (c.LabApp, c.RiseApp):
+    app.app_settings_dir = str(HERE / "lab" / "settings")
+    app.user_settings_dir = str(Path(sys.prefix) / "share" / "jupyter" / "lab" / "user-settings")
+    app.workspaces_dir = str(Path(sys.prefix) / "share" / "jupyter" / "lab" / "workspaces")

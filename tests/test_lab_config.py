@@ -36,13 +36,16 @@ def test_learners_get_nothing_of_nbgrader_but_validate():
 
 def test_no_news_and_no_update_checks_by_default():
     overrides = json.loads((lab.JUPYTER_DIR / "lab" / "settings" / "overrides.json").read_text())
-    schemas = SHARE / "lab" / "schemas"
     for plugin, values in overrides.items():
         package, name = plugin.split(":")
-        schema = json.loads((schemas / package / f"{name}.json").read_text())["properties"]
+        core, extension = SHARE / "lab" / "schemas", SHARE / "labextensions" / package / "schemas"
+        path = next(p for p in (core / package / f"{name}.json", extension / package / f"{name}.json") if p.exists())
+        schema = json.loads(path.read_text())["properties"]
         assert set(values) <= set(schema), f"{plugin}: no such setting {set(values) - set(schema)}"
     notification = overrides["@jupyterlab/apputils-extension:notification"]
     assert notification == {"fetchNews": "false", "checkForUpdates": False}
+    # reveal.js themes that import web fonts (simple, RISE's default, among them) reach the network
+    assert overrides["jupyterlab-rise:plugin"]["theme"] == "white"
 
 
 def test_the_config_path_puts_the_course_first_and_keeps_the_users_extra_folders():

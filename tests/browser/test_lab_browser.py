@@ -54,7 +54,8 @@ def course_lab(tmp, instructor=False):
     env["PYTHONPATH"] = os.pathsep.join([offline] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
     env.update(EMBEDLAB_OFFLINE="1", JUPYTER_RUNTIME_DIR=str(tmp / "runtime"), BROWSER="false")
     args = [f"--port={port}", "--ip=127.0.0.1", "--no-browser", f"--IdentityProvider.token={token}",
-            f"--LabApp.user_settings_dir={tmp / 'user-settings'}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}"]
+            *(f"--{app}.{name}_dir={tmp / name}" for app in ("LabApp", "RiseApp")
+              for name in ("user_settings", "workspaces"))]
     cmd = lab.command(args, notebooks=None if instructor else served)
     log_path = tmp / "jupyterlab.log"
     with open(log_path, "w") as log:
@@ -199,6 +200,12 @@ def test_learners_lab_starts_at_the_syllabus_and_runs_lesson_01_offline(chromium
         assert chromium.non_local_requests() == []
         log = log_path.read_text()
         assert "/lab/api/news" not in log and "/lab/api/update" not in log
+
+        # RISE, the live slideshow (what "Open as Reveal Slideshow" opens), renders lesson 01 offline
+        chromium.open(f"{base}/rise/{LESSON}", timeout=START_S)
+        slides = chromium.wait_for("document.querySelectorAll('.reveal .slides > section').length", START_S)
+        assert slides >= 10, f"RISE shows {slides} slides of lesson 01"
+        assert chromium.non_local_requests() == []
     print(f"\nlearner lab: lesson 01 ran in {run_seconds:.0f} s through the interface; "
           f"{time.monotonic() - started:.0f} s in all")
 
