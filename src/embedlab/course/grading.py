@@ -447,7 +447,7 @@ class _BudgetedExecute(Execute):
     def __init__(self, deadline: float, max_output: int, save_to: Path, serve_fds=None, **kwargs):
         super().__init__(**kwargs)
         self.deadline, self.max_output, self.save_to = deadline, max_output, save_to
-        self.serve_fds, self.served = serve_fds, False
+        self.serve_fds, self.served, self.notebook_done = serve_fds, False, None
         self.dropped: dict[int, int] = {}
         self.kept: dict[int, int] = {}
 
@@ -460,7 +460,7 @@ class _BudgetedExecute(Execute):
     def serve(self) -> None:
         """After the last cell, while the kernel is up: answer the verdict process's calls to
         the student's functions (``embedlab.course.verdict``) until it hangs up."""
-        self.served = True
+        self.served, self.notebook_done = True, time.monotonic()  # the calls are not the notebook's time
         fd_in, fd_out = self.serve_fds
         request, response = self.save_to.parent / "verdict-request.bin", self.save_to.parent / "verdict-response.bin"
         scratch = nbformat.v4.new_code_cell(verdict.SERVE_CODE.format(request=str(request), response=str(response)))
@@ -536,7 +536,7 @@ def _run(notebook: Path, executed: Path, time_limit: int, max_output: int, serve
     out_of_time = {"status": "time limit", "reason": f"stopped after the time limit of {time_limit} s"}
     try:
         executor.preprocess(nb, {"metadata": {"path": str(notebook.parent)}})
-        if time.monotonic() > executor.deadline - 1:
+        if (executor.notebook_done or time.monotonic()) > executor.deadline - 1:
             report = out_of_time
     except CellTimeoutError:  # a cell that would not even be interrupted
         report = out_of_time

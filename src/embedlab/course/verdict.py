@@ -87,6 +87,8 @@ def encode(value, setup_names: dict[int, str] | None = None, handles: dict[int, 
             return {"$complex": [v.real, v.imag]}
         if isinstance(v, (bytes, bytearray)):
             return {"$bytes": blob(bytes(v))}
+        if isinstance(v, np.ndarray) and v.dtype.hasobject:  # e.g. strings from pandas: element by element
+            return {"$objarray": [list(v.shape), [walk(x, depth + 1) for x in v.ravel().tolist()]]}
         if isinstance(v, np.ndarray):
             return {"$ndarray": array_blob(np.ascontiguousarray(v))}
         if isinstance(v, list):
@@ -151,6 +153,11 @@ def decode(data: bytes, resolve_setup=None, make_handle=None):
                 return {walk(k, depth + 1): walk(x, depth + 1) for k, x in body}
             if tag == "$ndarray":
                 return array(body)
+            if tag == "$objarray":
+                shape, items = body
+                result = np.empty(len(items), dtype=object)
+                result[:] = [walk(x, depth + 1) for x in items]
+                return result.reshape([int(n) for n in shape])
             if tag == "$npscalar":
                 return array(body)[()]
             if tag == "$complex":
