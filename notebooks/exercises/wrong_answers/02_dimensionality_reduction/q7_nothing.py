@@ -1,0 +1,2 @@
+# trusts nothing the map shows, not even its neighbourhoods
+justified = set()

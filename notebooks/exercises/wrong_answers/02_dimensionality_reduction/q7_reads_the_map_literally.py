@@ -1,0 +1,2 @@
+# reads the map literally: sizes and distances between islands taken at face value
+justified = {"a", "c", "d", "e"}
