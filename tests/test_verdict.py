@@ -140,3 +140,11 @@ def test_forbid_names_the_rule_and_the_function():
             checks.forbid(StandIn())
     finally:
         checks.STUDENT_CELLS = None
+
+
+def test_a_name_from_an_import_brings_only_that_import():
+    set_up = "import numpy as np\nimport embedlab\nrng = embedlab.setup(verbose=False)"
+    answer = "def f(a):\n    return np.sum(a)"
+    assert checks.violations(checks.cells_behind("f", [set_up, answer]), ["embedlab"]) == []
+    cheat = "import embedlab.similarity as s\ndef g(a):\n    return s.cosine(a, a)"
+    assert checks.violations(checks.cells_behind("g", [set_up, cheat]), ["embedlab.similarity"])

@@ -165,20 +165,29 @@ def _used_names(tree: ast.Module) -> set[str]:
 
 
 def cells_behind(name: str, cells: Sequence[str]) -> list[str]:
-    """The cells that define ``name`` and, transitively, the names its code uses."""
-    parsed = [(s, _parse(s)) for s in cells]
-    parsed = [(s, t) for s, t in parsed if t is not None]
-    defines = [(s, t, _defined_names(t)) for s, t in parsed]
+    """The code behind ``name``: the cells that define it and, transitively, the names its code
+    uses. A name bound by an import brings only that import statement, not the rest of its
+    cell (``np`` from the set-up cell's ``import numpy as np`` is not the set-up cell)."""
+    parsed = [t for t in (_parse(s) for s in cells) if t is not None]
     wanted, chosen, seen = [name], [], set()
     while wanted:
         current = wanted.pop()
         if current in seen:
             continue
         seen.add(current)
-        for source, tree, defined in defines:
-            if current in defined and source not in chosen:
-                chosen.append(source)
-                wanted.extend(_used_names(tree) - seen)
+        for tree in parsed:
+            imports = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
+                       and current in {(a.asname or a.name).split(".")[0] for a in node.names}]
+            if current in _defined_names(ast.Module(body=[n for n in tree.body if n not in imports],
+                                                     type_ignores=[])):
+                source = ast.unparse(tree)
+                if source not in chosen:
+                    chosen.append(source)
+                    wanted.extend(_used_names(tree) - seen)
+            for node in imports:
+                source = ast.unparse(node)
+                if source not in chosen:
+                    chosen.append(source)
     return chosen
 
 
