@@ -42,6 +42,12 @@ def test_a_generator_arrives_in_the_same_state():
     assert np.array_equal(back.normal(size=4), generator.normal(size=4))
 
 
+def test_a_generator_message_names_a_known_bit_generator_only():
+    header = b'{"value": {"$generator": {"bit_generator": "seed"}}, "blobs": 0}'
+    with pytest.raises(verdict.VerdictProtocolError, match="unknown bit generator"):
+        verdict.decode(len(header).to_bytes(8, "big") + header)
+
+
 def test_set_up_objects_go_by_name():
     glove = object()
     data = verdict.encode([glove, 1], setup_names={id(glove): "glove"})

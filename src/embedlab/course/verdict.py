@@ -44,6 +44,7 @@ import numpy as np
 MAX_FRAME = 512 * 1024**2  # bytes of one message
 MAX_DEPTH = 64
 _LENGTH = struct.Struct(">Q")
+BIT_GENERATORS = {"PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"}
 
 
 class StudentError(Exception):
@@ -169,6 +170,8 @@ def decode(data: bytes, resolve_setup=None, make_handle=None):
 
                 return torch.from_numpy(array(body).copy())
             if tag == "$generator":
+                if body.get("bit_generator") not in BIT_GENERATORS:
+                    raise VerdictProtocolError(f"unknown bit generator {str(body.get('bit_generator'))[:40]}")
                 generator = np.random.Generator(getattr(np.random, body["bit_generator"])())
                 generator.bit_generator.state = body
                 return generator
