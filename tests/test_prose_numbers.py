@@ -63,6 +63,7 @@ MATH = re.compile(
     r"\$\$.*?\$\$|\\\[.*?\\\]|\\begin\{(\w+\*?)\}.*?\\end\{\1\}|(?<![\\\w])\$(?!\s)[^$\n]+?(?<![\s\\])\$|\\\(.*?\\\)",
     re.S,
 )
+BARE_NUMBER = re.compile(r"(?:\$|`+)\s*([-−+]?\d[\d,._]*(?:\{,\}\d+)*(?:\\%|%)?)\s*(?:\$|`+)")
 INLINE_CODE = re.compile(r"(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
 HTML = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.S)
 LINK_TARGET = re.compile(r"(?<=\])\([^)\s]*(?:\s+\"[^\"]*\")?\)|^\s*\[[^\]]+\]:\s*\S+.*$", re.M)
@@ -81,8 +82,17 @@ def prose_text(markdown: str) -> str:
             return " " * len(m.group("fence") + m.group("info")) + "\n" + body + " " * len(m.group("fence"))
         return _blank(m)
 
+    def keep_bare_number(m):  # `$25$ ms` or `` `0.93` `` quotes a number: it stays prose
+        inner = BARE_NUMBER.fullmatch(m.group(0))
+        if inner:
+            start, end = inner.span(1)
+            return " " * start + inner.group(1).replace("{,}", ",  ").replace("\\%", " %") + " " * (len(m.group(0)) - end)
+        return _blank(m)
+
     text = FENCE.sub(fence, markdown)
-    for pattern in (MATH, INLINE_CODE, HTML, LINK_TARGET, URL, ENTITY, REFERENCES):
+    for pattern in (MATH, INLINE_CODE):
+        text = pattern.sub(keep_bare_number, text)
+    for pattern in (HTML, LINK_TARGET, URL, ENTITY, REFERENCES):
         text = pattern.sub(_blank, text)
     return text
 
@@ -101,10 +111,10 @@ NUMBER = re.compile(
     r"(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(?P<exp>[eE][-+]?\d+(?![\w]))?"
 )
 SUFFIX = re.compile(
-    r"\s?(?P<suffix>%|×|x\b|percentage points\b|percent\b|points?\b|pp\b|times\b|thousand\b|million\b|billion\b"
+    r"[ \t]{0,4}(?P<suffix>%|×|x\b|percentage points\b|percent\b|points?\b|pp\b|times\b|thousand\b|million\b|billion\b"
     r"|[kKM]\b)"
 )
-UNIT_AFTER = re.compile(r"\s?(?P<unit>" + "|".join(re.escape(u) for u in sorted(TIME_UNITS, key=len, reverse=True)) + r")(?![\w])")
+UNIT_AFTER = re.compile(r"[ \t]{0,4}(?P<unit>" + "|".join(re.escape(u) for u in sorted(TIME_UNITS, key=len, reverse=True)) + r")(?![\w])")
 
 REFERENCE = re.compile(
     r"(?:\b(?:lessons?|sections?|figures?|figs?\.|tables?|equations?|eqs?\.|questions?|exercises?|parts?"
@@ -472,7 +482,8 @@ def test_checker_ignores_what_is_not_a_claim():
     assert _failing("We train 55 epochs.") == ["55"]
     assert _failing("We train 55 epochs.", code="train(epochs=55)") == []
     assert _failing(["Trained for 55 epochs by `python -m x train --epochs 55`."]) == []
-    assert _failing(["Accuracy `0.93`, and 0.93 in prose."]) == ["0.93"]  # inline code is not evidence
+    assert _failing(["Accuracy is 0.93 in prose."], code="print('`0.93`')") == []
+    assert _failing(["Frames of $N = 400$ samples ($25$ ms), accuracy `0.93`."]) == ["25 ms", "0.93"]  # quoted in math/code
 
 
 def test_checker_skips_question_options_and_plan_minutes_but_not_the_answer():
