@@ -118,6 +118,7 @@ def test_frames_cross_a_pipe():
     ("import importlib\ndef f(x):\n    return importlib.import_module('scipy')", "scipy"),
     ("import sys\ndef f(x):\n    return sys.modules['scipy']", "scipy"),
     ("def f(v, w):\n    return v.neighbours(w)", ".neighbours"),
+    ("from embedlab.bert import mean_pool\ndef f(x, m):\n    return mean_pool(x, m)", ".mean_pool"),
 ])
 def test_forbidden_code_is_found(code, forbidden):
     assert checks.violations([code], [forbidden])

@@ -123,6 +123,9 @@ def violations(sources: Sequence[str], forbidden: Sequence[str]) -> list[str]:
                 names = [base] + [f"{base}.{a.name}" for a in node.names]
                 if node.level:
                     note("a relative import", node, cell)
+                for alias in node.names:  # `from x import name` reaches a forbidden `.name` too
+                    if alias.name in attributes:
+                        note(f"imports `{alias.name}`", node, cell)
             elif isinstance(node, (ast.Attribute, ast.Name)):
                 dotted = _dotted(node)
                 if dotted:
