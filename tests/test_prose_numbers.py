@@ -148,12 +148,12 @@ class Number:
 
 
 def _precision(digits: str) -> float:
-    """0.27 -> 0.01; 27 -> 1; 400 -> 100 (a round number is read at its last non-zero digit)."""
+    """0.27 -> 0.01; 27 -> 1; 20 -> 1; 400 -> 100 (from 3 digits, a round number is read at its last non-zero digit)."""
     digits = digits.replace(",", "")
     if "." in digits:
         return 10.0 ** -len(digits.split(".")[1])
     stripped = digits.rstrip("0")
-    if not stripped:  # "0"
+    if not stripped or len(digits) <= 2:  # "0"; 20 and 60 are read exactly, 400 as 350-449
         return 1.0
     return 10.0 ** (len(digits) - len(stripped))
 
@@ -456,6 +456,7 @@ def test_checker_rounds_at_the_prose_precision():
     assert _failing("1.36x faster", output="ratio 1.3612\n") == []
     assert _failing("about 400 queries per second", output="399 q/s\n") == []
     assert _failing("about 300 queries per second", output="399 q/s\n") == ["300"]
+    assert _failing("one vector per 20 ms", output="frame 25.0 ms\n") == ["20 ms"]  # 20 is not 25
     assert _failing("a drop of -0.12", output="-0.1234\n") == []
     assert _failing("a drop of -0.12", output="0.1234\n") == ["-0.12"]
     assert _failing("97-98% of the members", output="0.971 0.982\n") == []
