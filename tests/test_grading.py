@@ -11,6 +11,7 @@ Two grading runs, shared by the tests through module-scoped fixtures:
 
 from __future__ import annotations
 
+import ast
 import copy
 import csv
 import hashlib
@@ -153,8 +154,39 @@ ALL_WRONG = [(exercise, path) for exercise in sorted(EXERCISES)
 
 
 def _wrong_student(exercise: str, path: Path) -> str:
-    """Wrong answer k of every question goes into one notebook: student 'wrong-k'."""
-    return f"wrong-{_wrong_answers(exercise)[path.name.split('_', 1)[0]].index(path) + 1}"
+    """Wrong answer k of every independent question goes into one notebook, student 'wrong-k';
+    a question whose answer builds on another question's function gets notebooks of its own
+    ('wrong-q6-k'), so that only its own answer is wrong there."""
+    question = path.name.split("_", 1)[0]
+    k = _wrong_answers(exercise)[question].index(path) + 1
+    return f"wrong-{question}-{k}" if _uses_other_answers(exercise, question) else f"wrong-{k}"
+
+
+def _uses_other_answers(exercise: str, question: str) -> bool:
+    from embedlab.course import checks
+
+    def answers(tree) -> set[str]:  # what a solution cell hands on: its functions and plain names
+        return {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))} | {
+            target.id for node in tree.body if isinstance(node, ast.Assign)
+            for target in node.targets if isinstance(target, ast.Name)}
+
+    nb = nbformat.read(EXERCISES[exercise], as_version=4)
+    own = _cell(nb, f"{question}-solution")
+    others = set().union(*[answers(checks._parse(c.source)) for c in nb.cells
+                           if c.metadata.get("nbgrader", {}).get("solution") and c is not own])
+    return bool(_global_names(own.source) & others)
+
+
+def _global_names(source: str) -> set[str]:
+    """The module-level names a cell's code reads (a function's own locals are not)."""
+    import symtable
+
+    def walk(table) -> set[str]:
+        names = {sym.get_name() for sym in table.get_symbols() if sym.is_referenced()
+                 and (table.get_type() == "module" or sym.is_global())}
+        return names.union(*[walk(child) for child in table.get_children()])
+
+    return walk(symtable.symtable(source, "<cell>", "exec"))
 
 
 def _solution_names(exercise: str, question: str) -> set[str]:
