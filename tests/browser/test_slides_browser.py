@@ -60,14 +60,30 @@ def test_equations_are_typeset_offline_and_nothing_remote_is_requested(deck):
 
 def test_maths_on_a_slide_opened_directly_is_not_broken_into_pieces(serve, chromium):
     """MathJax typesets slides before they are shown; none may be laid out as zero wide."""
-    deck = "03_word2vec_from_scratch.slides.html"
+    deck = "01_vectors_and_similarity.slides.html"
     if not (SLIDES / deck).is_file():
         pytest.fail(f"{SLIDES / deck} is missing: run `make slides` first", pytrace=False)
-    chromium.open(serve(SLIDES) + deck + "#/4")         # the first in-class question: formulas as options
+    # An in-class question whose four options are formulas; find where it is, then open it directly.
+    chromium.open(serve(SLIDES) + deck)
     chromium.wait_for("document.querySelector('.reveal.ready')", timeout=60)
-    assert "In-class question" in chromium.run(f"return {PRESENT}.textContent")
+    where = chromium.run("""
+        const tops = Array.from(document.querySelectorAll('.reveal .slides > section'));
+        for (const [h, top] of tops.entries()) {
+            const stack = Array.from(top.querySelectorAll(':scope > section'));
+            for (const [v, slide] of (stack.length ? stack : [top]).entries()) {
+                const text = slide.textContent;
+                if (text.includes('In-class question') && text.includes('Brute-force top-10 cosine search')) return [h, v];
+            }
+        }
+        return null;""")
+    assert where, "lesson 01's in-class question on search time is missing from its deck"
+    chromium.open("about:blank")
+    chromium.open(serve(SLIDES) + deck + f"#/{where[0]}/{where[1]}")
+    current = "document.querySelector('.reveal .slides section.present:not(.stack)')"
+    chromium.wait_for("document.querySelector('.reveal.ready')", timeout=60)
+    assert "In-class question" in chromium.run(f"return {current}.textContent")
     chromium.wait_for(f"window.MathJax && MathJax.Hub.queue.pending === 0 && "
-                      f"{PRESENT}.querySelectorAll('li .MathJax_CHTML').length === 4", timeout=60)
-    heights = chromium.run(f"return Array.from({PRESENT}.querySelectorAll('li'), li => li.offsetHeight)")
-    line = chromium.run(f"return parseFloat(getComputedStyle({PRESENT}.querySelector('li')).lineHeight)")
+                      f"{current}.querySelectorAll('li .MathJax_CHTML').length === 4", timeout=60)
+    heights = chromium.run(f"return Array.from({current}.querySelectorAll('li'), li => li.offsetHeight)")
+    line = chromium.run(f"return parseFloat(getComputedStyle({current}.querySelector('li')).lineHeight)")
     assert max(heights) < 2 * line, f"an option of one formula spans several lines: heights {heights}, line {line}"

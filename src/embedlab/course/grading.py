@@ -157,7 +157,8 @@ STUDENT_README = """\
 
 `notebooks/` holds the lessons; `notebooks/exercises/` your exercise notebooks.
 
-1. Install the course as its README says (`make install`), then open JupyterLab (`make lab`).
+1. Install the course as its README says (`make install`), then open JupyterLab on this copy
+   from the course's folder: `make lab LAB_DIR=<this folder>/notebooks` (it opens START_HERE.md).
 2. In each exercise, replace `raise NotImplementedError()` with your code and run the test
    cell under each answer: it tells you what is wrong. Graders also run hidden tests.
 3. Hand in the exercise notebooks under their own names (e.g. `01_vectors_and_similarity.ipynb`),
@@ -177,7 +178,7 @@ def release(out: Path, exercises_dir: Path = EXERCISES_DIR, lessons_dir: Path = 
             target = out / "notebooks" / "exercises" / f"{name}.ipynb"
             shutil.copyfile(Path(tmp) / "course" / "release" / name / f"{name}.ipynb", target)
             written.append(target)
-    for lesson in notebooks(lessons_dir):
+    for lesson in notebooks(lessons_dir) + sorted(Path(lessons_dir).glob("START_HERE.md")):
         shutil.copyfile(lesson, out / "notebooks" / lesson.name)
         written.append(out / "notebooks" / lesson.name)
     (out / "README.md").write_text(STUDENT_README)
