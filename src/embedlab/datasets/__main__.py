@@ -12,7 +12,8 @@ from .common import DATA
 from .fetch import log
 
 MODULES = {"corpus": "corpus", "eval": "evalsets", "documents": "documents",
-           "fashion": "fashion", "images": "images", "audio": "audio"}
+           "fashion": "fashion", "images": "images", "audio": "audio",
+           "crosslingual": "crosslingual"}
 
 
 def main(argv: list[str] | None = None) -> int:

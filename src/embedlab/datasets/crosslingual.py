@@ -1,0 +1,179 @@
+"""Lesson 11's bilingual data: a verse-aligned English-Spanish Bible and a dictionary.
+
+Sources: King James Bible (Debian ``bible-kjv-text`` dumped with ``bible-kjv``'s program,
+as in :mod:`.corpus`), Reina-Valera 1909 (Debian ``sword-text-sparv``, a SWORD zText module
+in KJV versification, read here in pure Python), FreeDict English-Spanish (Debian
+``dict-freedict-eng-spa``, a dictd database, GPL-2+; its notice goes to data/LICENSES).
+
+Both Bibles are tokenised with :func:`embedlab.text.tokenize` (accents dropped:
+``niño`` -> ``nino``), one verse per row, keyed ``Book.chapter.verse`` with KJV's book
+abbreviations. A verse empty in either Bible is left out. The dictionary keeps the pairs
+whose English headword and Spanish translation are one token each after the same
+normalisation.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+
+from . import fetch
+from .common import DATA, Output
+from .corpus import _osis_to_text
+from .io import write_tsv, write_xz_text
+from embedlab.text import tokenize
+
+SPARV_MODULE = "usr/share/sword/modules/texts/ztext/spaRV1909eb"
+B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def kjv_verses(root_text: Path, root_prog: Path) -> list[tuple[str, int, int, str]]:
+    """(book, chapter, verse, text) of every KJV verse, in canonical order."""
+    out = subprocess.run(
+        [str(root_prog / "usr/bin/bible"), "-f", "-p", str(root_text / "usr/lib"),
+         "gen1:1-rev22:21"],
+        check=True, capture_output=True, text=True, encoding="latin-1").stdout
+    verses = []
+    for line in out.splitlines():
+        m = re.match(r"^(\d?[A-Za-z]+)(\d+):(\d+) (.*)$", line)
+        if m:
+            verses.append((m.group(1), int(m.group(2)), int(m.group(3)), m.group(4)))
+    return verses
+
+
+def ztext_entries(module: Path, testament: str) -> list[str]:
+    """Every entry of a SWORD zText index (``ot`` or ``nt``) as raw OSIS, '' when empty."""
+    bzs = (module / f"{testament}.bzs").read_bytes()
+    bzv = (module / f"{testament}.bzv").read_bytes()
+    bzz = (module / f"{testament}.bzz").read_bytes()
+    blocks: dict[int, bytes] = {}
+    out = []
+    for i in range(len(bzv) // 10):
+        block, off, size = struct.unpack("<IIH", bzv[10 * i: 10 * i + 10])
+        if size == 0:
+            out.append("")
+            continue
+        if block not in blocks:
+            boff, bsize, _ = struct.unpack("<III", bzs[12 * block: 12 * block + 12])
+            blocks[block] = zlib.decompress(bzz[boff: boff + bsize])
+        out.append(blocks[block][off: off + size].decode("utf-8"))
+    return out
+
+
+def kjv_layout(verses) -> list[tuple[str, int, int] | None]:
+    """SWORD's KJV index layout for a testament: two heading entries, then per book a
+    heading, per chapter a heading and its verses. ``None`` marks a heading entry."""
+    layout: list[tuple[str, int, int] | None] = [None, None]
+    last_book, last_chapter = None, None
+    for book, chapter, verse, _ in verses:
+        if book != last_book:
+            layout.append(None)
+            last_book, last_chapter = book, None
+        if chapter != last_chapter:
+            layout.append(None)
+            last_chapter = chapter
+        layout.append((book, chapter, verse))
+    return layout
+
+
+def aligned_verses(kjv_text: Path, kjv_prog: Path, sparv: Path) -> list[tuple[str, str, str]]:
+    """(key, English tokens, Spanish tokens) for the verses non-empty in both Bibles."""
+    verses = kjv_verses(kjv_text, kjv_prog)
+    english = {(b, c, v): t for b, c, v, t in verses}
+    first_nt = next(i for i, (b, *_rest) in enumerate(verses) if b == "Mat")
+    rows = []
+    for testament, part in (("ot", verses[:first_nt]), ("nt", verses[first_nt:])):
+        entries = ztext_entries(sparv / SPARV_MODULE, testament)
+        layout = kjv_layout(part)
+        if len(entries) != len(layout):
+            raise RuntimeError(f"{testament}: {len(entries)} SWORD entries, KJV layout expects {len(layout)}")
+        for key, raw in zip(layout, entries):
+            if key is None:
+                continue
+            en, es = tokenize(english[key]), tokenize(_osis_to_text(raw))
+            if en and es:
+                rows.append((f"{key[0]}.{key[1]}.{key[2]}", " ".join(en), " ".join(es)))
+    return rows
+
+
+def _b64(s: str) -> int:
+    n = 0
+    for ch in s:
+        n = n * 64 + B64.index(ch)
+    return n
+
+
+def dictionary_pairs(root: Path) -> list[tuple[str, str]]:
+    """(English, Spanish) one-token pairs from FreeDict's eng-spa dictd database, sorted."""
+    base = root / "usr/share/dictd/freedict-eng-spa"
+    body = gzip.open(f"{base}.dict.dz").read()
+    pairs = set()
+    for line in Path(f"{base}.index").read_text(encoding="utf-8").splitlines():
+        word, off, size = line.split("\t")
+        if word.startswith("00database"):
+            continue
+        en = tokenize(word)
+        if len(en) != 1:
+            continue
+        entry = body[_b64(off): _b64(off) + _b64(size)].decode("utf-8").splitlines()[1:]
+        for sense in entry:
+            sense = re.sub(r"^\s*\d+\.\s*", "", sense)
+            for translation in sense.split(","):
+                es = tokenize(translation)
+                if len(es) == 1:
+                    pairs.add((en[0], es[0]))
+    return sorted(pairs)
+
+
+def dictionary_notice(root: Path) -> str:
+    """The dictionary's own notice (its 00-database-info entry) and Debian's stanza."""
+    base = root / "usr/share/dictd/freedict-eng-spa"
+    body = gzip.open(f"{base}.dict.dz").read()
+    info = ""
+    for line in Path(f"{base}.index").read_text(encoding="utf-8").splitlines():
+        word, off, size = line.split("\t")
+        if word == "00databaseinfo":
+            info = body[_b64(off): _b64(off) + _b64(size)].decode("utf-8")
+    copyright_text = (root / "usr/share/doc/dict-freedict-eng-spa/copyright").read_text(encoding="utf-8")
+    stanza = re.search(r"Files: eng-spa/\*\n(?:.+\n)+", copyright_text).group(0)
+    gpl = Path("/usr/share/common-licenses/GPL-2").read_text(encoding="utf-8")
+    return ("FreeDict English-Spanish dictionary (data/crosslingual/dict_en_es.tsv is derived from it)\n"
+            "Debian package dict-freedict-eng-spa; copyright file stanza:\n\n" + stanza +
+            "\nThe dictionary's own notice (its 00-database-info entry):\n\n" + info.strip() +
+            "\n\n----- GNU General Public License, version 2 -----\n\n" + gpl)
+
+
+BIBLE_LICENCE = "public domain (KJV: expired copyright; Reina-Valera 1909: public domain per its copyright file)"
+DICT_LICENCE = "GPL-2+ (FreeDict contributors; notice in data/LICENSES/freedict-eng-spa.txt)"
+
+
+def build() -> list[Output]:
+    kjv_text, v_kjvt = fetch.deb("bible-kjv-text")
+    kjv_prog, v_kjvp = fetch.deb("bible-kjv")
+    sparv, v_sparv = fetch.deb("sword-text-sparv")
+    fd, v_fd = fetch.deb("dict-freedict-eng-spa")
+    out = DATA / "crosslingual"
+    rows = aligned_verses(kjv_text, kjv_prog, sparv)
+    write_xz_text(out / "bible_en_es.tsv.xz", ["key\ten\tes"] + ["\t".join(r) for r in rows])
+    fetch.log(f"crosslingual: {len(rows):,} aligned verses, "
+              f"{sum(len(r[1].split()) for r in rows):,} English and "
+              f"{sum(len(r[2].split()) for r in rows):,} Spanish tokens")
+    pairs = dictionary_pairs(fd)
+    write_tsv(out / "dict_en_es.tsv", pairs, ["en", "es"])
+    fetch.log(f"crosslingual: {len(pairs):,} one-word dictionary pairs")
+    lic = DATA / "LICENSES"
+    lic.mkdir(parents=True, exist_ok=True)
+    (lic / "freedict-eng-spa.txt").write_text(dictionary_notice(fd), encoding="utf-8")
+    bible_src = [f"deb:bible-kjv-text={v_kjvt}", f"deb:bible-kjv={v_kjvp}", f"deb:sword-text-sparv={v_sparv}"]
+    return [
+        Output("crosslingual/bible_en_es.tsv.xz", BIBLE_LICENCE, bible_src, "crosslingual",
+               notes="verse-aligned KJV and Reina-Valera 1909 (KJV versification), tokenised"),
+        Output("crosslingual/dict_en_es.tsv", DICT_LICENCE, [f"deb:dict-freedict-eng-spa={v_fd}"],
+               "crosslingual", notes="one-word pairs of FreeDict eng-spa, accents dropped"),
+        Output("LICENSES/freedict-eng-spa.txt", "GPL-2+ (licence text)", [f"deb:dict-freedict-eng-spa={v_fd}"],
+               "crosslingual", notes="FreeDict's notice, Debian's copyright stanza, GPL-2 text"),
+    ]
