@@ -23,7 +23,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np  # noqa: E402
 
-__all__ = ["setup", "DEFAULT_SEED", "KEY_LIBRARIES"]
+__all__ = ["setup", "explore", "DEFAULT_SEED", "KEY_LIBRARIES"]
 
 DEFAULT_SEED = 0
 
@@ -100,3 +100,8 @@ def _set_plot_style() -> None:
             "image.cmap": "viridis",
         }
     )
+
+
+# The interactive embedding map (embedlab/explore.py), as `embedlab.explore(vectors, labels)`.
+# Imported here, after everything above, so that the name is the function, not the module.
+from embedlab.explore import explore  # noqa: E402

@@ -1,0 +1,95 @@
+"""What the browser tests check of an embedding explorer (embedlab.explore) on any page.
+
+check_explorer(browser) finds the page's first explorer, waits until plotly.js has drawn it,
+then acts as a reader: moves the mouse onto a point and reads plotly's hover label, types a
+label into the search box, clicks a point, and checks each time that the neighbour list names
+that point's nearest neighbours from the data the page received (the Python side computed them
+with embedlab.similarity.top_k; tests/test_explore.py checks that part).
+"""
+
+import json
+
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+
+ROOT = "document.querySelector('.embedlab-explorer')"
+READY = f"!!{ROOT} && {ROOT}.getAttribute('data-ready') === 'yes'"
+
+# The centre (client pixels) of an isolated point of the first trace that has points, and its
+# row in the data: isolated, so that the hover and the click cannot land on a neighbour.
+ISOLATED_POINT = f"""
+const root = {ROOT};
+const plot = root.querySelector('.ee-plot');
+const centres = [];
+plot.querySelectorAll('.scatterlayer .trace').forEach((trace, t) => {{
+  if (t >= plot.data.length - 2) return;   // the two selection traces
+  trace.querySelectorAll('path.point').forEach((p, j) => {{
+    const r = p.getBoundingClientRect();
+    centres.push({{x: r.left + r.width / 2, y: r.top + r.height / 2, row: plot.data[t].customdata[j]}});
+  }});
+}});
+let best = null, bestGap = -1;
+const box = plot.querySelector('.nsewdrag').getBoundingClientRect();
+for (const a of centres.slice(0, 400)) {{
+  if (a.x < box.left + 20 || a.x > box.right - 20 || a.y < box.top + 20 || a.y > box.bottom - 20) continue;
+  let gap = Infinity;
+  for (const b of centres) if (b !== a) gap = Math.min(gap, Math.hypot(a.x - b.x, a.y - b.y));
+  if (gap > bestGap) {{ bestGap = gap; best = a; }}
+}}
+return best;
+"""
+
+
+def _data(browser):
+    return json.loads(browser.run(f"return {ROOT}.querySelector('script.ee-data').textContent"))
+
+
+def _neighbour_list(browser):
+    return browser.run(f"return Array.from({ROOT}.querySelectorAll('.ee-neighbours li'), li => li.textContent)")
+
+
+def _mouse_to(browser, x, y):
+    """Move the mouse to client pixel (x, y) of the page, relative to the explorer's plot area."""
+    plot = browser.run(f"return {ROOT}.querySelector('.ee-plot .nsewdrag')")
+    rect = browser.run("const r = arguments[0].getBoundingClientRect(); return [r.left, r.top, r.width, r.height]", plot)
+    # Selenium offsets are from the element's centre
+    dx, dy = round(x - (rect[0] + rect[2] / 2)), round(y - (rect[1] + rect[3] / 2))
+    return ActionChains(browser.driver).move_to_element_with_offset(plot, dx, dy)
+
+
+def check_explorer(browser, search_for=None, timeout=60):
+    """Hover, search and click on the page's first explorer; return what was checked."""
+    browser.wait_for(READY, timeout)
+    browser.run(f"{ROOT}.scrollIntoView({{block: 'center'}})")
+    data = _data(browser)
+    labels, neighbours = data["labels"], data["neighbours"]
+
+    # hover: plotly's hover label names the point under the mouse
+    point = browser.run(ISOLATED_POINT)
+    assert point is not None, "no point of the map found on screen"
+    label = labels[point["row"]]
+    _mouse_to(browser, point["x"], point["y"]).perform()
+    hover = browser.wait_for("Array.from(document.querySelectorAll('.hoverlayer .hovertext'), "
+                             "e => e.textContent).join(' | ')", 10)
+    assert label in hover, f"hovering {label!r} shows {hover!r}"
+
+    # click: the point is selected and its neighbours listed, best first, with cosine scores
+    _mouse_to(browser, point["x"], point["y"]).click().perform()
+    browser.wait_for(f"{ROOT}.getAttribute('data-selected') === {json.dumps(label)}", 10)
+    listed = _neighbour_list(browser)
+    expected = [labels[j] for j in neighbours[point["row"]]]
+    assert [item.rsplit(" ", 1)[0] if data["norms"] is None else item.rsplit(" (norm", 1)[0].rsplit(" ", 1)[0]
+            for item in listed] == expected, (listed, expected)
+    highlighted = browser.run(f"const d = {ROOT}.querySelector('.ee-plot').data; return d[d.length - 2].customdata")
+    assert list(highlighted) == neighbours[point["row"]], "the map highlights the listed neighbours"
+
+    # search: typing a label and Enter selects it
+    target = search_for or labels[neighbours[point["row"]][0]]
+    box = browser.run(f"return {ROOT}.querySelector('.ee-search')")
+    box.clear()
+    box.send_keys(target, Keys.ENTER)
+    browser.wait_for(f"{ROOT}.getAttribute('data-selected') === {json.dumps(target)}", 10)
+    found = _neighbour_list(browser)
+    assert len(found) == len(neighbours[0]), found
+    return {"hovered": label, "hover_text": hover, "clicked_neighbours": listed, "searched": target,
+            "searched_neighbours": found}
