@@ -155,3 +155,17 @@ def test_a_name_from_an_import_brings_only_that_import():
     assert checks.violations(checks.cells_behind("f", [set_up, answer]), ["embedlab"]) == []
     cheat = "import embedlab.similarity as s\ndef g(a):\n    return s.cosine(a, a)"
     assert checks.violations(checks.cells_behind("g", [set_up, cheat]), ["embedlab.similarity"])
+
+
+def test_only_the_latest_definition_counts():
+    """A rewritten answer is judged on the rewrite (an earlier try stays in the kernel's
+    history), and a forbidden redefinition after a clean one is caught; imports stay bound."""
+    library = "from scipy.spatial.distance import cosine\ndef f(a, b):\n    return 1 - cosine(a, b)"
+    own = "import numpy as np\ndef f(a, b):\n    return float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))"
+    behind = lambda cells: checks.cells_behind("f", checks.latest_definitions(cells))  # noqa: E731
+    assert checks.violations(behind([library, own]), ["scipy"]) == []
+    assert checks.violations(behind([own, library]), ["scipy"])
+    uses_old_import = "def f(a, b):\n    return 1 - cosine(a, b)"
+    assert checks.violations(behind([library, uses_old_import]), ["scipy"])
+    partly = "def f(a, b):\n    return 0.0\ndef g():\n    return f(1, 2)"
+    assert checks.latest_definitions([partly, "def f(a, b):\n    return 1.0"])[0] == "def g():\n    return f(1, 2)"

@@ -214,13 +214,35 @@ def _kernel_cells(func) -> list[str]:
     return cells
 
 
+def latest_definitions(cells: Sequence[str]) -> list[str]:
+    """The cells as Python sees them after running them in order: a top-level definition that a
+    later cell makes again is dropped (a student who rewrote an answer is judged on the rewrite,
+    not on an earlier try still in the kernel's history). Imports stay: their names stay bound."""
+    kept, later = [], set()
+    for source in reversed(cells):
+        tree = _parse(source)
+        if tree is None:
+            kept.append(source)
+            continue
+        body, defined = [], set()
+        for node in tree.body:
+            names = set() if isinstance(node, (ast.Import, ast.ImportFrom)) else \
+                _defined_names(ast.Module(body=[node], type_ignores=[]))
+            if not names or not names <= later:
+                body.append(node)
+            defined |= names
+        kept.append(ast.unparse(ast.Module(body=body, type_ignores=[])) if len(body) < len(tree.body) else source)
+        later |= defined
+    return kept[::-1]
+
+
 def forbid(func, *forbidden: str) -> None:
     """Fail (RuleBroken) if the student code behind ``func`` uses a forbidden module or name."""
     if not forbidden:
         raise ValueError("forbid(func, 'module', ...): name at least one forbidden module")
     name = student_name(func)
     cells = STUDENT_CELLS if STUDENT_CELLS is not None else _kernel_cells(func)
-    behind = cells_behind(name, cells)
+    behind = cells_behind(name, latest_definitions(cells))
     if not behind:
         raise RuleBroken(f"could not find the code that defines {name}: define it in an answer cell")
     problems = violations(behind, forbidden)
