@@ -3,6 +3,7 @@
 Read only when jupyter/ is on JUPYTER_CONFIG_PATH, as `make lab` and `make lab-instructor` put it.
 """
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -24,3 +25,10 @@ for app in (c.LabApp, c.RiseApp):
     app.app_settings_dir = str(HERE / "lab" / "settings")
     app.user_settings_dir = str(Path(sys.prefix) / "share" / "jupyter" / "lab" / "user-settings")
     app.workspaces_dir = str(Path(sys.prefix) / "share" / "jupyter" / "lab" / "workspaces")
+
+# plotly.js for the lessons' interactive embedding maps (embedlab.explore): the installed plotly
+# package's own copy, served as static/plotly.min.js by this server. Nothing comes from a CDN and
+# no notebook output carries the 5 MB library.
+_plotly = importlib.util.find_spec("plotly")
+if _plotly is not None and _plotly.origin:
+    c.ServerApp.extra_static_paths = [str(Path(_plotly.origin).parent / "package_data")]

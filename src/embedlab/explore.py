@@ -498,7 +498,7 @@ _JS = r"""
       return out;
     }
     var axis = function (t) { return {title: {text: t}, zeroline: false}; };
-    var layout = {title: {text: mapName}, hovermode: "closest", height: D.height,
+    var layout = {title: {text: mapName}, hovermode: "closest", height: D.height, showlegend: !!D.categories,
       margin: {l: 50, r: 10, t: 40, b: 45}, legend: {itemsizing: "constant"}};
     if (three) {
       layout.scene = {xaxis: axis("dimension 1"), yaxis: axis("dimension 2"), zaxis: axis("dimension 3")};

@@ -48,6 +48,13 @@ def _neighbour_list(browser):
     return browser.run(f"return Array.from({ROOT}.querySelectorAll('.ee-neighbours li'), li => li.textContent)")
 
 
+def _label_of(item, data):
+    """The label in a neighbour-list entry: "label 0.812" or "label 0.812 (norm 5.1)"."""
+    if data["norms"] is not None:
+        item = item.rsplit(" (norm", 1)[0]
+    return item.rsplit(" ", 1)[0]
+
+
 def _mouse_to(browser, x, y):
     """Move the mouse to client pixel (x, y) of the page, relative to the explorer's plot area."""
     plot = browser.run(f"return {ROOT}.querySelector('.ee-plot .nsewdrag')")
@@ -78,8 +85,7 @@ def check_explorer(browser, search_for=None, timeout=60):
     browser.wait_for(f"{ROOT}.getAttribute('data-selected') === {json.dumps(label)}", 10)
     listed = _neighbour_list(browser)
     expected = [labels[j] for j in neighbours[point["row"]]]
-    assert [item.rsplit(" ", 1)[0] if data["norms"] is None else item.rsplit(" (norm", 1)[0].rsplit(" ", 1)[0]
-            for item in listed] == expected, (listed, expected)
+    assert [_label_of(item, data) for item in listed] == expected, (listed, expected)
     highlighted = browser.run(f"const d = {ROOT}.querySelector('.ee-plot').data; return d[d.length - 2].customdata")
     assert list(highlighted) == neighbours[point["row"]], "the map highlights the listed neighbours"
 
@@ -92,4 +98,4 @@ def check_explorer(browser, search_for=None, timeout=60):
     found = _neighbour_list(browser)
     assert len(found) == len(neighbours[0]), found
     return {"hovered": label, "hover_text": hover, "clicked_neighbours": listed, "searched": target,
-            "searched_neighbours": found}
+            "searched_neighbours": found, "searched_labels": [_label_of(item, data) for item in found]}

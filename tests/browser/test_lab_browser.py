@@ -22,7 +22,9 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import nbformat
 import pytest
+from explorer_checks import check_explorer
 from selenium.webdriver.common.action_chains import ActionChains
 
 from embedlab.course import lab
@@ -208,6 +210,45 @@ def test_learners_lab_starts_at_the_syllabus_and_runs_lesson_01_offline(chromium
         assert chromium.non_local_requests() == []
     print(f"\nlearner lab: lesson 01 ran in {run_seconds:.0f} s through the interface; "
           f"{time.monotonic() - started:.0f} s in all")
+
+
+# Lesson 03's explorer cell, in a notebook of its own (the whole lesson takes minutes to run).
+EXPLORER_NOTEBOOK = "explorer_check.ipynb"
+EXPLORER_CELLS = [
+    "import embedlab\nfrom embedlab import data\nfrom embedlab import word2vec as w2v\n\nrng = embedlab.setup()",
+    'full = w2v.load_vectors(data.DATA_DIR / "models" / "word2vec" / "skipgram_top15000.npz")\n'
+    'explorer = embedlab.explore(full.vectors, full.words, keep=["king", "whale", "elizabeth"])\nexplorer',
+]
+EXPLORER_SCREENSHOT = ROOT / "build" / "lab-explorer.png"
+
+
+def test_learners_lab_runs_the_embedding_explorer_offline(chromium, tmp_path):
+    with course_lab(tmp_path) as (base, token, served, log_path):
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in EXPLORER_CELLS])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, served / EXPLORER_NOTEBOOK)
+        chromium.open(f"{base}/lab/tree/{EXPLORER_NOTEBOOK}?token={token}", timeout=START_S)
+        chromium.wait_for(APP_READY, START_S)
+        panel = "(document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)') || document.createElement('div'))"
+        chromium.wait_for(f"{panel}.querySelectorAll('.jp-CodeCell').length === 2", START_S)
+        chromium.wait_for(f"!!{panel}.querySelector('.jp-Notebook-ExecutionIndicator[data-status=idle]')", START_S)
+        _menu(chromium, "Run", "Run All Cells")
+        checked = check_explorer(chromium, search_for="whale", timeout=LESSON_S)
+        print(f"\nJupyterLab: hovered {checked['hovered']!r}; 'whale' -> {checked['searched_neighbours'][:3]}")
+        # the same list as the Python side computes (tests/test_explore.py checks it against similarity.top_k)
+        import embedlab
+        from embedlab import data
+        from embedlab import word2vec as w2v
+
+        full = w2v.load_vectors(data.DATA_DIR / "models" / "word2vec" / "skipgram_top15000.npz")
+        expected = embedlab.explore(full.vectors, full.words, keep=["king", "whale", "elizabeth"]).neighbours_of("whale")
+        assert checked["searched_labels"] == [w for w, _ in expected]
+        requests = chromium.requests()
+        assert [u for u in requests if u.split("?")[0].endswith("/static/plotly.min.js")], "plotly.js came from the lab"
+        assert chromium.non_local_requests() == []
+        mine = [e for e in chromium.console_errors() if "plotly" in e.lower() or "explorer" in e.lower()]
+        assert mine == [], mine
+        chromium.screenshot(EXPLORER_SCREENSHOT)
 
 
 def test_instructors_lab_has_nbgrader_tools(chromium, tmp_path):
