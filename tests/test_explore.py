@@ -192,3 +192,22 @@ def test_explorer_index_errors_name_the_label(cloud):
     assert isinstance(ex, Explorer)
     with pytest.raises(KeyError, match="'nope' is not among the 60 points shown"):
         ex.neighbours_of("nope")
+
+
+def test_a_deck_with_a_map_loads_plotly_first_and_others_do_not(cloud, tmp_path):
+    import nbformat
+
+    from embedlab.course import slides
+
+    vectors, labels = cloud
+    cell = nbformat.v4.new_code_cell("embedlab.explore(vectors, labels)", execution_count=1)
+    cell.outputs = [nbformat.v4.new_output("execute_result", embedlab.explore(vectors, labels)._repr_mimebundle_(),
+                                           execution_count=1)]
+    with_map, without = tmp_path / "map.ipynb", tmp_path / "plain.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), with_map)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# no map")]), without)
+    assert slides.needs_plotly(with_map) and not slides.needs_plotly(without)
+    deck = slides.render_deck(with_map)
+    plotly, require = deck.find(f'src="{slides.PLOTLY_URL}"'), deck.find(slides.REQUIRE_JS_URL)
+    assert 0 < plotly < require, "plotly.js must load before RequireJS to define window.Plotly"
+    assert "plotly.min.js" not in slides.render_deck(without)

@@ -188,20 +188,30 @@ def explore(
         maps = _check_maps(maps, n)
 
     rows, how = _choose_rows(n, labels, max_points, sample, keep, seed)
+    shown_labels = [str(labels[r]) for r in rows]
+    if isinstance(cats, Mapping):
+        shown_cats = [str(cats.get(label, OTHER)) for label in shown_labels]
+    else:
+        shown_cats = None if cats is None else [str(cats[r]) for r in rows]
     shown = X[rows]
     m = len(rows)
     if k > m - 1:
         raise ValueError(f"k={k} neighbours need at least {k + 1} points on the map, there are {m}")
     norms = np.linalg.norm(shown, axis=1)
     if np.any(norms == 0):
-        zero = [labels[r] for r in rows[norms == 0][:5]]
+        zero = [shown_labels[i] for i in np.flatnonzero(norms == 0)[:5]]
         raise ValueError(f"vectors of zero length have no cosine similarity: {zero} (drop them first)")
 
     if maps is None:
         coords = {f"{METHOD_NAMES[name]} {dims}-D": _reduce(shown, name, dims, seed) for name in methods}
     else:
         coords = {str(name): np.asarray(c, dtype=float)[rows] for name, c in maps.items()}
-    neighbours, scores = similarity.top_k(shown, shown, k=k, exclude=[[i] for i in range(m)])
+    # One BLAS thread: at a few thousand points, threads cost more than they save (10x slower on a
+    # busy 2-core machine), and the neighbours are the same.
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        neighbours, scores = similarity.top_k(shown, shown, k=k, exclude=[[i] for i in range(m)])
 
     note = [how, f"Click a point or search a label: its {k} nearest neighbours by cosine on the original "
                  f"{d}-dimensional vectors" + (" among the points shown" if m < n else "") + " light up."]
@@ -209,8 +219,7 @@ def explore(
     if not unit:
         note.append(f"The vectors are not unit length (norms {norms.min():.2f} to {norms.max():.2f}, shown on "
                     f"hover): cosine ignores length, a dot product would not.")
-    return Explorer(rows=rows, labels=[labels[r] for r in rows],
-                    categories=None if cats is None else [cats[r] for r in rows], norms=norms, maps=coords,
+    return Explorer(rows=rows, labels=shown_labels, categories=shown_cats, norms=norms, maps=coords,
                     neighbours=neighbours, scores=scores, n_total=n, dim=d, note=" ".join(note), title=title,
                     plotly_js=plotly_js, height=height)
 
@@ -240,7 +249,7 @@ def _check_vectors(vectors) -> np.ndarray:
 def _check_labels(labels, n: int) -> list:
     if labels is None or isinstance(labels, str):
         raise TypeError(f"labels must be a sequence of {n} names, one per row of vectors, got {type(labels).__name__}")
-    labels = [str(label) for label in labels]
+    labels = list(labels)  # turned into text only for the rows shown: 400k GloVe words stay cheap
     if len(labels) != n:
         raise ValueError(f"labels has {len(labels)} entries but vectors has {n} rows: they must match one to one")
     return labels
@@ -250,10 +259,10 @@ def _check_categories(categories, labels: list, n: int) -> list | None:
     if categories is None:
         return None
     if isinstance(categories, Mapping):
-        return [str(categories.get(label, OTHER)) for label in labels]
+        return categories
     if isinstance(categories, str):
         raise TypeError("categories must be one category per row or a mapping label -> category, got a string")
-    categories = [str(c) for c in categories]
+    categories = list(categories)
     if len(categories) != n:
         raise ValueError(f"categories has {len(categories)} entries but vectors has {n} rows")
     return categories
@@ -298,9 +307,7 @@ def _choose_rows(n, labels, max_points, sample, keep, seed) -> tuple[np.ndarray,
         keep = [keep]
     if n <= max_points:
         return np.arange(n), f"All {n:,} points."
-    position = {}
-    for i, label in enumerate(labels):
-        position.setdefault(label, i)
+    position = dict(zip(labels[::-1], range(n - 1, -1, -1))) if len(keep) else {}  # first occurrence wins
     missing = [label for label in keep if label not in position]
     if missing:
         raise ValueError(f"keep names labels that are not in labels: {missing[:5]}")
@@ -308,7 +315,9 @@ def _choose_rows(n, labels, max_points, sample, keep, seed) -> tuple[np.ndarray,
     if len(kept) > max_points:
         raise ValueError(f"keep names {len(kept)} points, more than max_points={max_points}")
     room = max_points - len(kept)
-    rest = np.setdiff1d(np.arange(n), kept)
+    free = np.ones(n, dtype=bool)
+    free[kept] = False
+    rest = np.flatnonzero(free)
     if sample == "first":
         extra, how = rest[:room], f"the first {room:,} other rows"
     else:
@@ -546,6 +555,12 @@ _JS = r"""
         if (p && p.customdata !== undefined) { show(Number(p.customdata)); }
       });
       root.setAttribute("data-ready", "yes");
+      if (window.ResizeObserver) {  // drawn while hidden (a slide not shown yet): fit once it shows
+        var width = plot.clientWidth;
+        new ResizeObserver(function () {
+          if (plot.clientWidth && plot.clientWidth !== width) { width = plot.clientWidth; Plotly.Plots.resize(plot); }
+        }).observe(plot);
+      }
     });
   }
 

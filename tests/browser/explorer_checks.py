@@ -15,8 +15,9 @@ from selenium.webdriver.common.keys import Keys
 ROOT = "document.querySelector('.embedlab-explorer')"
 READY = f"!!{ROOT} && {ROOT}.getAttribute('data-ready') === 'yes'"
 
-# The centre (client pixels) of an isolated point of the first trace that has points, and its
-# row in the data: isolated, so that the hover and the click cannot land on a neighbour.
+# An isolated point of the map (so that the hover and the click cannot land on a neighbour): its
+# row in the data and its offset (dx, dy) from the centre of plotly's drag layer, which receives
+# the mouse; an offset, not a page position, so that scrolling in between does not matter.
 ISOLATED_POINT = f"""
 const root = {ROOT};
 const plot = root.querySelector('.ee-plot');
@@ -36,6 +37,7 @@ for (const a of centres.slice(0, 400)) {{
   for (const b of centres) if (b !== a) gap = Math.min(gap, Math.hypot(a.x - b.x, a.y - b.y));
   if (gap > bestGap) {{ bestGap = gap; best = a; }}
 }}
+if (best) {{ best.dx = best.x - (box.left + box.width / 2); best.dy = best.y - (box.top + box.height / 2); }}
 return best;
 """
 
@@ -55,13 +57,10 @@ def _label_of(item, data):
     return item.rsplit(" ", 1)[0]
 
 
-def _mouse_to(browser, x, y):
-    """Move the mouse to client pixel (x, y) of the page, relative to the explorer's plot area."""
-    plot = browser.run(f"return {ROOT}.querySelector('.ee-plot .nsewdrag')")
-    rect = browser.run("const r = arguments[0].getBoundingClientRect(); return [r.left, r.top, r.width, r.height]", plot)
-    # Selenium offsets are from the element's centre
-    dx, dy = round(x - (rect[0] + rect[2] / 2)), round(y - (rect[1] + rect[3] / 2))
-    return ActionChains(browser.driver).move_to_element_with_offset(plot, dx, dy)
+def _mouse_to(browser, point):
+    """Actions that move the mouse onto the point (Selenium's offsets are from the element's centre)."""
+    drag = browser.run(f"return {ROOT}.querySelector('.ee-plot .nsewdrag')")
+    return ActionChains(browser.driver).move_to_element_with_offset(drag, round(point["dx"]), round(point["dy"]))
 
 
 def check_explorer(browser, search_for=None, timeout=60):
@@ -75,13 +74,13 @@ def check_explorer(browser, search_for=None, timeout=60):
     point = browser.run(ISOLATED_POINT)
     assert point is not None, "no point of the map found on screen"
     label = labels[point["row"]]
-    _mouse_to(browser, point["x"], point["y"]).perform()
+    _mouse_to(browser, point).perform()
     hover = browser.wait_for("Array.from(document.querySelectorAll('.hoverlayer .hovertext'), "
                              "e => e.textContent).join(' | ')", 10)
     assert label in hover, f"hovering {label!r} shows {hover!r}"
 
     # click: the point is selected and its neighbours listed, best first, with cosine scores
-    _mouse_to(browser, point["x"], point["y"]).click().perform()
+    _mouse_to(browser, point).click().perform()
     browser.wait_for(f"{ROOT}.getAttribute('data-selected') === {json.dumps(label)}", 10)
     listed = _neighbour_list(browser)
     expected = [labels[j] for j in neighbours[point["row"]]]

@@ -1,12 +1,13 @@
 """A built lecture deck in headless Chromium with no network: reveal.js runs, MathJax typesets.
 
 Needs `make slides` first (it builds build/slides/); leaves a screenshot of an equation slide in
-build/slides/screenshot.png.
+build/slides/screenshot.png, and of lesson 03's interactive embedding map in build/slides/explorer.png.
 """
 
 from pathlib import Path
 
 import pytest
+from explorer_checks import check_explorer
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
@@ -87,3 +88,30 @@ def test_maths_on_a_slide_opened_directly_is_not_broken_into_pieces(serve, chrom
     heights = chromium.run(f"return Array.from({current}.querySelectorAll('li'), li => li.offsetHeight)")
     line = chromium.run(f"return parseFloat(getComputedStyle({current}.querySelector('li')).lineHeight)")
     assert max(heights) < 2 * line, f"an option of one formula spans several lines: heights {heights}, line {line}"
+
+def test_embedding_explorer_works_on_its_slide_offline(serve, chromium):
+    """Lesson 03's deck: plotly.js from the deck's assets; hover, click and search on the map's slide."""
+    deck = "03_word2vec_from_scratch.slides.html"
+    if not (SLIDES / deck).is_file():
+        pytest.fail(f"{SLIDES / deck} is missing: run `make slides` first", pytrace=False)
+    chromium.open(serve(SLIDES) + deck)
+    chromium.wait_for("document.querySelector('.reveal.ready')", timeout=60)
+    where = chromium.run("""
+        const tops = Array.from(document.querySelectorAll('.reveal .slides > section'));
+        for (const [h, top] of tops.entries()) {
+            const stack = Array.from(top.querySelectorAll(':scope > section'));
+            for (const [v, slide] of (stack.length ? stack : [top]).entries()) {
+                if (slide.querySelector('.embedlab-explorer')) return [h, v];
+            }
+        }
+        return null;""")
+    assert where, f"{deck} has no embedding map"
+    chromium.open("about:blank")
+    chromium.open(serve(SLIDES) + deck + f"#/{where[0]}/{where[1]}")
+    chromium.wait_for("document.querySelector('.reveal.ready')", timeout=60)
+    checked = check_explorer(chromium, search_for="whale")
+    assert "ahab" in checked["searched_labels"], checked["searched_labels"]   # Moby Dick's whale
+    assert chromium.console_errors() == []
+    assert chromium.non_local_requests() == [] and chromium.failed_requests() == []
+    assert [u for u in chromium.requests() if u.endswith("assets/plotly/plotly.min.js")]
+    chromium.screenshot(SLIDES / "explorer.png")

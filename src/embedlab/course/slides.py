@@ -12,6 +12,10 @@ system or from any static server with no network. Build every lesson::
 
 In the browser, ``s`` opens the speaker view (notes, in-class answers, timer), ``f`` full screen,
 ``Esc`` the slide overview.
+
+A deck whose lesson shows an interactive embedding map (``embedlab.explore``) also loads
+plotly.js, copied from the installed plotly package to ``assets/plotly/`` (before RequireJS, so
+that plotly.js defines the global ``Plotly`` the map looks for).
 """
 
 from __future__ import annotations
@@ -43,12 +47,20 @@ MATHJAX_URL = f"{ASSETS_DIR}/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
 REQUIRE_JS_URL = f"{ASSETS_DIR}/requirejs/require.js"
 JQUERY_URL = f"{ASSETS_DIR}/jquery/dist/jquery.min.js"
 REVEAL_URL_PREFIX = f"{ASSETS_DIR}/reveal.js"
+PLOTLY_URL = f"{ASSETS_DIR}/plotly/plotly.min.js"
+EXPLORER_CLASS = "embedlab-explorer"  # embedlab.explore.CSS_CLASS: a deck with one needs plotly.js
 
 # nbconvert's reveal template with three changes: no mermaid script (it would always come from a
 # CDN; the course has no mermaid diagrams); no automatic line breaks in equations (MathJax
 # measures slides that are not shown yet as zero wide and breaks after every symbol); an empty
-# icon, so browsers do not ask the server for favicon.ico.
+# icon, so browsers do not ask the server for favicon.ico. A deck with an embedding map loads
+# plotly.js first of all scripts (with RequireJS loaded it would define an AMD module instead).
 TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_jquery -%}
+{%- if resources.embedlab_plotly_url %}<script src="{{ resources.embedlab_plotly_url }}" data-embedlab-plotly="deck"></script>
+{% endif -%}
+<script src="{{ resources.jquery_url }}"></script>
+{%- endblock html_head_js_jquery -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block html_head_css -%}
 <script type="text/x-mathjax-config">MathJax.Hub.Config({CommonHTML: {linebreaks: {automatic: false}}});</script>
@@ -95,8 +107,18 @@ def render_deck(notebook: Path) -> str:
     if not notebook.is_file():
         raise FileNotFoundError(f"no such notebook: {notebook} (expected a lesson such as "
                                 f"{course.LESSONS_DIR.relative_to(course.REPO)}/01_vectors_and_similarity.ipynb)")
-    html, _ = _exporter().from_filename(str(notebook))
+    resources = {"embedlab_plotly_url": PLOTLY_URL if needs_plotly(notebook) else ""}
+    html, _ = _exporter().from_filename(str(notebook), resources=resources)
     return html
+
+
+def needs_plotly(notebook: Path) -> bool:
+    """Does a stored output of this notebook hold an embedding map (embedlab.explore)?"""
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    return any(EXPLORER_CLASS in "".join(output.get("data", {}).get("text/html", ""))
+               for cell in nb.cells if cell.cell_type == "code" for output in cell.get("outputs", []))
 
 
 def _pack(name: str, version: str, cache: Path) -> Path:
@@ -147,6 +169,10 @@ def install_assets(out: Path, cache: Path = PACK_CACHE) -> Path:
     assets.mkdir(parents=True, exist_ok=True)
     for name, version in PACKAGES.items():
         _unpack(_pack(name, version, cache), assets / name, f"{name}@{version}")
+    from embedlab.explore import plotly_js_path
+
+    (assets / "plotly").mkdir(exist_ok=True)
+    shutil.copyfile(plotly_js_path(), assets / "plotly" / "plotly.min.js")  # from the pip package, no npm
     return assets
 
 
@@ -195,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for deck in decks:
         print(f"{deck}  {_size(deck) / 1e6:.1f} MB")
     print(f"{len(decks)} decks, {sum(map(_size, decks)) / 1e6:.1f} MB, plus {_size(args.out / ASSETS_DIR) / 1e6:.0f} MB "
-          f"of reveal.js and MathJax in {args.out / ASSETS_DIR}, in {time.perf_counter() - start:.1f} s")
+          f"of reveal.js, MathJax and plotly.js in {args.out / ASSETS_DIR}, in {time.perf_counter() - start:.1f} s")
     print(f"open {args.out / 'index.html'}; in a deck press s for the speaker view")
     return 0
 
