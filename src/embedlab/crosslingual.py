@@ -119,7 +119,11 @@ def random_rotation(dim: int, rng: np.random.Generator) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- retrieval
 def _unit(V) -> np.ndarray:
-    V = _matrix(V, "vectors")
+    """Unit-length rows; float32 input stays float32 (retrieval over a whole vocabulary)."""
+    V = np.asarray(V)
+    V = V if V.dtype == np.float32 else _matrix(V, "vectors")
+    if V.ndim != 2:
+        raise ValueError(f"vectors must be a 2-d array (n_words, dim), got shape {V.shape}")
     n = np.linalg.norm(V, axis=1, keepdims=True)
     return V / np.where(n == 0, 1, n)
 
@@ -176,12 +180,13 @@ def translate(words: Sequence[str], source, target, W, k: int = 5, method: str =
         raise ValueError(f"dimension mismatch: W has shape {W.shape}, expected "
                          f"({source.vectors.shape[1]}, {target.vectors.shape[1]})")
     rows = [source.index[w] for w in words]
-    mapped = np.asarray(source.vectors, dtype=np.float64)[rows] @ W
+    W = W.astype(np.float32)  # retrieval in float32: half the memory traffic of float64
+    all_mapped = np.asarray(source.vectors, dtype=np.float32) @ W
+    mapped = all_mapped[rows]
     if method == "nn":
-        scores = _unit(mapped) @ _unit(target.vectors).T
+        scores = _unit(mapped) @ _unit(np.asarray(target.vectors, dtype=np.float32)).T
     else:
-        all_mapped = np.asarray(source.vectors, dtype=np.float64) @ W
-        scores = csls_scores(mapped, target.vectors, k=csls_k, sources=all_mapped)
+        scores = csls_scores(mapped, np.asarray(target.vectors, dtype=np.float32), k=csls_k, sources=all_mapped)
     best = top_k(scores, k)
     return [[target.words[j] for j in row] for row in best]
 
@@ -261,13 +266,14 @@ def verse_alignment(en_lines, es_lines, source_words, target_words, min_count: i
                                  shape=(len(lines), len(index)))
 
     A, B = incidence(en_lines, s_index), incidence(es_lines, t_index)
-    co = (A.T @ B).toarray()
+    co = (A.T @ B).tocoo()  # verses holding both words (sparse: most pairs never meet)
     ca, cb = np.asarray(A.sum(0)).ravel(), np.asarray(B.sum(0)).ravel()
-    dice = 2 * co / (ca[:, None] + cb[None, :] + 1e-9)
-    best = dice.argmax(1)
+    dice = sparse.csr_matrix((2 * co.data / (ca[co.row] + cb[co.col]), (co.row, co.col)), shape=co.shape)
+    best = np.asarray(dice.argmax(axis=1)).ravel()
+    best_dice = np.asarray(dice.max(axis=1).todense()).ravel()
     out = {}
     for i, w in enumerate(source_words):
-        if ca[i] >= min_count and dice[i, best[i]] >= min_dice:
+        if ca[i] >= min_count and best_dice[i] >= min_dice:
             out[w] = [target_words[best[i]]]
     return out
 
