@@ -156,6 +156,7 @@ def test_inline_mode_carries_plotly(cloud):
     (dict(k=60), ValueError, "k=60 neighbours need at least 61 points"),
     (dict(sample="every"), ValueError, "sample must be one of"),
     (dict(max_points=10, keep=["nope"]), ValueError, "keep names labels that are not in labels"),
+    (dict(keep=["w1", "nope"]), ValueError, "keep names labels that are not in labels: ['nope']"),
     (dict(maps={"m": np.zeros((59, 2))}), ValueError, "map 'm' must have shape (60, 2) or (60, 3)"),
     (dict(maps={"m": np.zeros((60, 2)), "n": np.zeros((60, 3))}), ValueError, "same number of dimensions"),
     (dict(plotly_js="cdn"), ValueError, "plotly_js must be"),

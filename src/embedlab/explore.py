@@ -207,7 +207,7 @@ def explore(
     else:
         coords = {str(name): np.asarray(c, dtype=float)[rows] for name, c in maps.items()}
     # One BLAS thread: at a few thousand points, threads cost more than they save (10x slower on a
-    # busy 2-core machine), and the neighbours are the same.
+    # busy 2-core machine); the scores are the same up to rounding.
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="blas"):
@@ -305,12 +305,12 @@ def _check_maps(maps, n: int) -> dict:
 def _choose_rows(n, labels, max_points, sample, keep, seed) -> tuple[np.ndarray, str]:
     if isinstance(keep, str):
         keep = [keep]
-    if n <= max_points:
-        return np.arange(n), f"All {n:,} points."
     position = dict(zip(labels[::-1], range(n - 1, -1, -1))) if len(keep) else {}  # first occurrence wins
     missing = [label for label in keep if label not in position]
     if missing:
         raise ValueError(f"keep names labels that are not in labels: {missing[:5]}")
+    if n <= max_points:
+        return np.arange(n), f"All {n:,} points."
     kept = np.array(sorted({position[label] for label in keep}), dtype=np.int64)
     if len(kept) > max_points:
         raise ValueError(f"keep names {len(kept)} points, more than max_points={max_points}")
