@@ -691,7 +691,7 @@ def main(argv=None) -> None:
                     f"training draws of seeds {FEW_LABEL_SEEDS}; rows in openclipart_rows) and the first 100 "
                     f"Fashion-MNIST test images of each class (fashion_test_rows)",
                     "Apache-2.0 (weights) applied to public-domain OpenClipart and MIT Fashion-MNIST images",
-                    f"pip:{EFFICIENTNET_WHEEL}; data:images/openclipart_64.npz; "
+                    f"pip:{EFFICIENTNET_WHEEL.replace('==', '=')}; data:images/openclipart_64.npz; "
                     f"data:images/fashion_mnist_subset.npz; " + versions)
     else:
         path = args.out / "transfer.csv"
@@ -705,7 +705,7 @@ def main(argv=None) -> None:
                     f"lesson 12 transfer table: OpenClipart 16 categories, {args.per_class} labels per class, "
                     f"{args.seeds} seeds ({args.scratch_seeds} for training from scratch), test split; every method's one setting chosen by 3-fold CV on its labels",
                     "CC0-1.0 (results computed by this course)",
-                    f"data:images/openclipart_64.npz; data:models/cnn; data:models/clip; pip:{EFFICIENTNET_WHEEL}; "
+                    f"data:images/openclipart_64.npz; data:models/cnn; data:models/clip; pip:{EFFICIENTNET_WHEEL.replace('==', '=')}; "
                     + versions)
 
 
