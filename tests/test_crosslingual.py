@@ -184,3 +184,17 @@ def test_committed_dictionary_and_vectors():
     assert en.dim == es.dim == 100 and "god" in en and "dios" in es
     with pytest.raises(ValueError, match="language"):
         xl.load_vectors("fr")
+
+
+def test_committed_use_vectors_match_the_retrieval_sample_and_the_model():
+    keys, en, es = xl.load_use_verses()
+    sample = xl.retrieval_sample(xl.load_bible())
+    assert keys == sample["key"].tolist() and en.shape == es.shape == (1000, 512)
+    live = xl.load_use().encode(sample["es"].head(2).tolist())  # weights checked by sha256
+    assert np.sum(live * es[:2], axis=1).min() > 0.999
+
+
+def test_use_weights_are_checked(monkeypatch):
+    monkeypatch.setattr(xl, "USE_WEIGHTS_SHA256", "0" * 64)
+    with pytest.raises(data.DataFileError, match="sha256"):
+        xl.load_use()

