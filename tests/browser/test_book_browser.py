@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from explorer_checks import check_explorer
 
 from embedlab import course
 
@@ -28,6 +29,10 @@ LOADING_ATTRIBUTES = {("script", "src"), ("img", "src"), ("iframe", "src"), ("so
                       ("audio", "src"), ("video", "src"), ("embed", "src"), ("object", "data")}
 REMOTE = re.compile(r"""(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}""", re.I)
 EVERY_IMAGE_SETTLED = "Array.from(document.images).every(img => img.complete)"
+# Lessons with an interactive embedding map (embedlab.explore), and a label to search on each.
+EXPLORER_PAGES = {"02_dimensionality_reduction": "chihuahua", "03_word2vec_from_scratch": "whale",
+                  "07_bert_pooling": None, "08_clip": None}
+EXPLORER_SCREENSHOT = ROOT / "book" / "_build" / "explorer.png"
 
 
 @pytest.fixture(scope="module")
@@ -164,3 +169,28 @@ def test_exercise_solutions_are_collapsed(book, chromium):
     # a click on the summary shows the solution
     chromium.run("document.querySelector('.tag_hide-input details summary').click()")
     assert chromium.run("return document.querySelector('.tag_hide-input details').open") is True
+
+
+@pytest.mark.parametrize("lesson", EXPLORER_PAGES)
+def test_embedding_explorer_is_interactive_offline(book, chromium, lesson):
+    chromium.open(book + f"notebooks/{lesson}.html")
+    checked = check_explorer(chromium, search_for=EXPLORER_PAGES[lesson])
+    print(f"\n{lesson}: hovered {checked['hovered']!r}, searched {checked['searched']!r}: "
+          f"{checked['searched_neighbours'][:3]}")
+    assert chromium.console_errors() == [], f"{lesson}: console errors"
+    assert chromium.failed_requests() == [], f"{lesson}: failed requests"
+    assert chromium.non_local_requests() == [], f"{lesson}: requests to other hosts"
+    plotly = [url for url in chromium.requests() if "plotly" in url]
+    assert len(plotly) == 1 and plotly[0].split("?")[0].endswith("_static/plotly.min.js"), plotly
+    if lesson == "02_dimensionality_reduction":
+        chromium.screenshot(EXPLORER_SCREENSHOT)
+
+
+def test_plotly_js_is_shipped_once_and_loaded_only_where_needed(built):
+    assert (HTML / "_static" / "plotly.min.js").stat().st_size > 3_000_000
+    with_map = {page.stem for page in HTML.rglob("*.html") if "embedlab-explorer" in page.read_text(encoding="utf-8")}
+    assert with_map == set(EXPLORER_PAGES)
+    loading = {page.stem for page in HTML.rglob("*.html") if "_static/plotly.min.js" in page.read_text(encoding="utf-8")}
+    assert loading == with_map
+    biggest = max(HTML.rglob("*.html"), key=lambda page: page.stat().st_size)
+    assert biggest.stat().st_size < 3_000_000, f"{biggest}: {biggest.stat().st_size:,} bytes (plotly.js inlined?)"
