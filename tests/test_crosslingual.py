@@ -198,3 +198,69 @@ def test_use_weights_are_checked(monkeypatch):
     monkeypatch.setattr(xl, "USE_WEIGHTS_SHA256", "0" * 64)
     with pytest.raises(data.DataFileError, match="sha256"):
         xl.load_use()
+
+
+# ----------------------------------------------------------------------------- the data recipe
+def _b64(n: int) -> str:
+    from embedlab.datasets.crosslingual import B64
+
+    out = ""
+    while True:
+        out = B64[n % 64] + out
+        n //= 64
+        if n == 0:
+            return out
+
+
+def _ztext(folder, testament, entries):
+    """A SWORD zText index with all entries in one zlib block (the layout SWORD writes)."""
+    import struct
+    import zlib
+
+    raw, bzv, pos = b"", b"", 0
+    for text in entries:
+        data_ = text.encode("utf-8")
+        bzv += struct.pack("<IIH", 0, pos, len(data_))
+        raw += data_
+        pos += len(data_)
+    packed = zlib.compress(raw)
+    (folder / f"{testament}.bzz").write_bytes(packed)
+    (folder / f"{testament}.bzs").write_bytes(struct.pack("<III", 0, len(packed), len(raw)))
+    (folder / f"{testament}.bzv").write_bytes(bzv)
+
+
+def test_recipe_reads_ztext_in_kjv_layout_and_the_dictd_dictionary(tmp_path, monkeypatch):
+    import gzip
+
+    from embedlab.datasets import crosslingual as recipe
+
+    verses = [("Ge", 1, 1, "In the beginning"), ("Ge", 1, 2, "And the earth"), ("Ge", 2, 1, "Thus the heavens"),
+              ("Mat", 1, 1, "The book of the generation")]
+    module = tmp_path / recipe.SPARV_MODULE
+    module.mkdir(parents=True)
+    # two testament headings, book heading, chapter heading, verses...; Ge 2:1 is empty in Spanish
+    _ztext(module, "ot", ["", "<milestone/>", "<div type='book'/>", "<chapter n='1'/>",
+                          "<w lemma='strong:H7225'>EN el principio</w>", "Y la tierra <note>n</note>",
+                          "<chapter n='2'/>", ""])
+    _ztext(module, "nt", ["", "", "<div/>", "<chapter/>", "Libro de la generación"])
+    monkeypatch.setattr(recipe, "kjv_verses", lambda *a: verses)
+    rows = recipe.aligned_verses(None, None, tmp_path)
+    assert rows == [("Ge.1.1", "in the beginning", "en el principio"), ("Ge.1.2", "and the earth", "y la tierra"),
+                    ("Mat.1.1", "the book of the generation", "libro de la generacion")]
+    _ztext(module, "nt", ["", "", "<div/>", "<chapter/>"])  # one entry short: the layouts disagree
+    with pytest.raises(RuntimeError, match="layout"):
+        recipe.aligned_verses(None, None, tmp_path)
+
+    base = tmp_path / "usr/share/dictd"
+    base.mkdir(parents=True)
+    body, index = b"", []
+    for word, text in [("00databaseinfo", "notice\n"), ("water", "water /w/\n1. agua\n2. regar, mojar\n"),
+                       ("a little", "a little /x/\npoco\n"), ("house", "house /h/\ncasa, hogar, casa de campo\n")]:
+        data_ = text.encode("utf-8")
+        index.append(f"{word}\t{_b64(len(body))}\t{_b64(len(data_))}")
+        body += data_
+    (base / "freedict-eng-spa.index").write_text("\n".join(index) + "\n", encoding="utf-8")
+    with gzip.open(base / "freedict-eng-spa.dict.dz", "wb") as f:
+        f.write(body)
+    assert recipe.dictionary_pairs(tmp_path) == [("house", "casa"), ("house", "hogar"), ("water", "agua"),
+                                                 ("water", "mojar"), ("water", "regar")]
