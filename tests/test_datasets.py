@@ -272,7 +272,7 @@ def test_cli_rejects_unknown_steps(capsys):
     with pytest.raises(SystemExit):
         build_main(["--only", "corpus,nope"])
     assert "nope" in capsys.readouterr().err
-    assert STEPS == ("corpus", "eval", "documents", "fashion", "images", "audio")
+    assert STEPS == ("corpus", "eval", "documents", "fashion", "images", "audio", "crosslingual")
 
 
 def test_runtime_loader_does_not_import_build_code():
