@@ -215,3 +215,21 @@ def test_few_label_split_and_probe():
     probe, C = cnn.fit_probe(X[idx], y[idx])
     assert C in cnn.PROBE_C
     assert (probe.predict(X) == y).mean() > 0.9
+
+
+def test_row_space_probe_equals_the_full_space_fit():
+    """L2-penalised logistic regression's weights lie in the span of the training rows, so the
+    probe fitted in RowSpace coordinates predicts as the one fitted on all d features."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(30, 200))
+    y = np.repeat([0, 1, 2], 10)
+    X[y == 1, :5] += 1.5
+    test = rng.normal(size=(40, 200))
+    full = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=10000, tol=1e-12)).fit(X, y)
+    span = make_pipeline(StandardScaler(), cnn.RowSpace(), LogisticRegression(C=0.1, max_iter=10000, tol=1e-12)).fit(X, y)
+    assert span[1].components_.shape == (29, 200)  # 30 centred rows span 29 dimensions
+    np.testing.assert_allclose(span.predict_proba(test), full.predict_proba(test), atol=1e-6)

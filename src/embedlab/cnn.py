@@ -476,6 +476,32 @@ def few_label_split(labels, per_class: int, seed: int) -> np.ndarray:
 PROBE_C = (0.01, 0.1, 1.0)
 
 
+class RowSpace:
+    """Coordinates in the span of the (standardised) training rows, a scikit-learn transformer.
+
+    With n training images of dimension d >> n, an L2-penalised logistic regression's weights
+    lie in the span of the training rows (its gradient is a combination of them), so fitting in
+    these n coordinates finds the same classifier, d / n times faster.
+    """
+
+    def fit(self, X, y=None):
+        _, s, vt = np.linalg.svd(np.asarray(X, dtype=np.float64), full_matrices=False)
+        self.components_ = vt[s > s[0] * 1e-10]
+        return self
+
+    def transform(self, X):
+        return np.asarray(X, dtype=np.float64) @ self.components_.T
+
+    def fit_transform(self, X, y=None):
+        return self.fit(X).transform(X)
+
+    def get_params(self, deep=True):
+        return {}
+
+    def set_params(self, **params):
+        return self
+
+
 def fit_probe(X_train, y_train, C_grid: Sequence[float] = PROBE_C, folds: int = 3, seed: int = 0):
     """A linear probe: standardise, then logistic regression with ``C`` chosen by stratified
     ``folds``-fold cross-validation inside the training labels only. Returns the fitted pipeline
@@ -485,7 +511,7 @@ def fit_probe(X_train, y_train, C_grid: Sequence[float] = PROBE_C, folds: int = 
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    pipe = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    pipe = make_pipeline(StandardScaler(), RowSpace(), LogisticRegression(max_iter=2000))
     search = GridSearchCV(pipe, {"logisticregression__C": list(C_grid)},
                           cv=StratifiedKFold(folds, shuffle=True, random_state=seed))
     search.fit(np.asarray(X_train, dtype=np.float64), np.asarray(y_train))
