@@ -1,7 +1,8 @@
 """CNN image embeddings (lesson 12): images per second embedded by each network on 2 cores.
 
 * EfficientNet-Lite0 (ImageNet weights) at 128 px, the lesson's size, and at 224 px, its
-  training size; reference: the same network with torch's channels-last memory layout;
+  training size (ours includes the resizing and normalisation of the uint8 images); reference:
+  the same network with torch's channels-last memory layout on the already preprocessed tensor;
 * our ResNet on 28x28 grayscale images (Fashion-MNIST size);
 * lesson 08's CLIP image tower on 64x64 RGB images, for comparison.
 
