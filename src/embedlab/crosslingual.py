@@ -2,7 +2,8 @@
 
 Two word2vec spaces trained separately (English KJV, Spanish Reina-Valera 1909) are
 mapped onto each other with the orthogonal Procrustes solution ``W = U V^T`` where
-``U S V^T = svd(X^T Y)`` (Schönemann 1966; Xing et al. 2015), and words are translated
+``U S V^T = svd(X^T Y)`` (Schönemann 1966; used for word translation by Artetxe et al. 2016
+and Smith et al. 2017; Xing et al. 2015 introduced the orthogonal constraint), and words are translated
 by nearest neighbour or by CSLS (Conneau et al. 2018), which penalises "hub" targets that
 are near everything.
 
@@ -135,7 +136,7 @@ def procrustes(X, Y) -> np.ndarray:
     translation. Equal to ``scipy.linalg.orthogonal_procrustes(X, Y)[0]``.
     """
     X, Y = _pair(X, Y)
-    with threadpool_limits(1):  # a d x d SVD: one thread is fastest, and far faster on a busy CPU
+    with threadpool_limits(1):  # a small d x d SVD: one thread avoids threading overhead
         U, _, Vt = np.linalg.svd(X.T @ Y)
     return U @ Vt
 
@@ -218,7 +219,7 @@ def translate(words: Sequence[str], source, target, W, k: int = 5, method: str =
                          f"({source.vectors.shape[1]}, {target.vectors.shape[1]})")
     rows = [source.index[w] for w in words]
     W = W.astype(np.float32)  # retrieval in float32: half the memory traffic of float64
-    # one BLAS thread: as fast as two on an idle CPU for these sizes, several times faster on a busy one
+    # one BLAS thread: for products of this size it is as fast as several and avoids threading overhead
     with threadpool_limits(1):
         all_mapped = np.asarray(source.vectors, dtype=np.float32) @ W
         mapped = all_mapped[rows]
