@@ -233,3 +233,25 @@ def test_row_space_probe_equals_the_full_space_fit():
     span = make_pipeline(StandardScaler(), cnn.RowSpace(), LogisticRegression(C=0.1, max_iter=10000, tol=1e-12)).fit(X, y)
     assert span[1].components_.shape == (29, 200)  # 30 centred rows span 29 dimensions
     np.testing.assert_allclose(span.predict_proba(test), full.predict_proba(test), atol=1e-6)
+
+
+def test_hog_features_match_skimage_on_the_gray_image():
+    from skimage.feature import hog
+
+    rng = np.random.default_rng(0)
+    rgb = rng.integers(0, 256, size=(3, 64, 64, 3), dtype=np.uint8)
+    got = cnn.hog_features(rgb)
+    gray = rgb.astype(np.float64).mean(axis=3)
+    want = np.stack([hog(g, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2)) for g in gray])
+    assert got.shape == (3, 7 * 7 * 2 * 2 * 9)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    with pytest.raises(TypeError, match="uint8"):
+        cnn.hog_features(rgb.astype(np.float32))
+
+
+def test_random_efficientnet_is_seeded_and_differs_from_imagenet_weights(effnet):
+    a, b, c = cnn.random_efficientnet(0), cnn.random_efficientnet(0), cnn.random_efficientnet(1)
+    assert not a.training
+    assert torch.equal(a._conv_stem.weight, b._conv_stem.weight)
+    assert not torch.equal(a._conv_stem.weight, c._conv_stem.weight)
+    assert not torch.allclose(a._conv_stem.weight, effnet._conv_stem.weight)
