@@ -255,3 +255,17 @@ def test_random_efficientnet_is_seeded_and_differs_from_imagenet_weights(effnet)
     assert torch.equal(a._conv_stem.weight, b._conv_stem.weight)
     assert not torch.equal(a._conv_stem.weight, c._conv_stem.weight)
     assert not torch.allclose(a._conv_stem.weight, effnet._conv_stem.weight)
+
+
+def test_chance_precision_is_the_mean_of_random_rankings():
+    assert cnn.chance_precision(np.array([0, 0, 1])) == pytest.approx(1 / 3)   # 1/2, 1/2 and 0
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 4, size=30)
+    counts = np.bincount(y)
+    assert cnn.chance_precision(y) == pytest.approx((counts * (counts - 1)).sum() / (30 * 29), abs=1e-12)
+    # a Monte Carlo of random rankings, precision@5, agrees to sampling error
+    others = [np.delete(np.arange(30), i) for i in range(30)]
+    sims = [np.mean([(y[rng.permutation(o)[:5]] == y[i]).mean() for i, o in enumerate(others)]) for _ in range(400)]
+    assert abs(np.mean(sims) - cnn.chance_precision(y)) < 0.01
+    with pytest.raises(ValueError, match="at least 2"):
+        cnn.chance_precision(np.array([1]))

@@ -45,7 +45,7 @@ __all__ = [
     "SamePadConv2d", "MBConv", "EfficientNetLite0", "efficientnet_weights_path", "load_efficientnet",
     "imagenet_classes", "check_images", "preprocess", "embed", "predict_imagenet",
     "ResidualBlock", "ResNet", "train_classifier", "save_resnet", "load_resnet",
-    "fit_probe", "precision_at_k", "r_precision", "few_label_split", "load_embeddings",
+    "fit_probe", "precision_at_k", "r_precision", "chance_precision", "few_label_split", "load_embeddings",
 ]
 
 EFFICIENTNET_SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
@@ -463,6 +463,16 @@ def r_precision(embeddings, labels) -> float:
         if r > 0:
             scores.append(float((y[order[i, :r]] == y[i]).mean()))
     return float(np.mean(scores))
+
+
+def chance_precision(labels) -> float:
+    """The precision@k (any k) of a random ranking, averaged over queries: for each image, the
+    share of its classmates among all the other images; the chance level of image search."""
+    y = np.asarray(labels)
+    if y.ndim != 1 or len(y) < 2:
+        raise ValueError(f"labels must be a 1-d array of at least 2 labels, got shape {y.shape}")
+    _, inverse, counts = np.unique(y, return_inverse=True, return_counts=True)
+    return float(np.mean((counts[inverse] - 1) / (len(y) - 1)))
 
 
 def few_label_split(labels, per_class: int, seed: int) -> np.ndarray:
