@@ -17,6 +17,7 @@ import ast
 import copy
 import csv
 import hashlib
+import os
 import re
 import socket
 import threading
@@ -32,6 +33,9 @@ from test_exercises import wrong_answers
 # Each module fixture grades a whole batch (minutes on a quiet 2-core machine); the timeout
 # covers the batch, not a single check.
 pytestmark = pytest.mark.timeout(3600)
+# A graded notebook waits on sandboxes, kernels and pipes as much as it computes: two jobs per
+# core keep the cores busy (the grades do not depend on the number of jobs).
+BATCH_JOBS = 2 * (os.cpu_count() or 1)
 
 EXERCISES = grading.exercise_notebooks()
 FIRST = "01_vectors_and_similarity"
@@ -213,7 +217,7 @@ def class_grades(student_release, tmp_path_factory):
             (submissions / student).mkdir(exist_ok=True)
             nbformat.write(nb, submissions / student / f"{exercise}.ipynb")
     out = tmp_path_factory.mktemp("class_grading")
-    grading.grade(submissions, out, progress=lambda line: None)
+    grading.grade(submissions, out, jobs=BATCH_JOBS, progress=lambda line: None)
     return out, _read_rows(out)
 
 
@@ -431,7 +435,7 @@ def hostile_grades(tmp_path_factory, host_server):
     before, data_before = _tree_digest(submissions), _tree_digest(DATA)
     out = tmp_path_factory.mktemp("hostile_grading")
     lines = []
-    grading.grade(submissions, out, exercises_dir=PRIVATE, time_limit=30, memory=4 * grading.GiB,
+    grading.grade(submissions, out, exercises_dir=PRIVATE, time_limit=30, memory=4 * grading.GiB, jobs=BATCH_JOBS,
                   progress=lines.append)
     print("\n".join(lines))
     return dict(rows=_read_rows(out), kinds=kinds, students=students, out=out,
