@@ -84,6 +84,9 @@ class Browser:
         self._failures = []  # (url, error text)
 
     def open(self, url, timeout=30):
+        # Leave the previous page first: what it logs while closing (a lab reconnecting to its
+        # stopped server) is not this page's.
+        self.driver.get("about:blank")
         self._drain()
         self._console, self._requests, self._failures = [], {}, []
         self.driver.get(url)
