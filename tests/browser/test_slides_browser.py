@@ -59,29 +59,36 @@ def test_equations_are_typeset_offline_and_nothing_remote_is_requested(deck):
     assert deck.console_errors() == []
 
 
+def _open_slide_where(chromium, serve, deck, condition):
+    """Find the first slide of the deck for which the JavaScript ``condition`` (on ``slide``) holds
+    and open the deck directly at it; return its [h, v] position, or None."""
+    chromium.open(serve(SLIDES) + deck)
+    chromium.wait_for("document.querySelector('.reveal.ready')", timeout=60)
+    where = chromium.run(f"""
+        const tops = Array.from(document.querySelectorAll('.reveal .slides > section'));
+        for (const [h, top] of tops.entries()) {{
+            const stack = Array.from(top.querySelectorAll(':scope > section'));
+            for (const [v, slide] of (stack.length ? stack : [top]).entries()) {{
+                if ({condition}) return [h, v];
+            }}
+        }}
+        return null;""")
+    if where:
+        chromium.open(serve(SLIDES) + deck + f"#/{where[0]}/{where[1]}")
+        chromium.wait_for("document.querySelector('.reveal.ready')", timeout=60)
+    return where
+
+
 def test_maths_on_a_slide_opened_directly_is_not_broken_into_pieces(serve, chromium):
     """MathJax typesets slides before they are shown; none may be laid out as zero wide."""
     deck = "01_vectors_and_similarity.slides.html"
     if not (SLIDES / deck).is_file():
         pytest.fail(f"{SLIDES / deck} is missing: run `make slides` first", pytrace=False)
     # An in-class question whose four options are formulas; find where it is, then open it directly.
-    chromium.open(serve(SLIDES) + deck)
-    chromium.wait_for("document.querySelector('.reveal.ready')", timeout=60)
-    where = chromium.run("""
-        const tops = Array.from(document.querySelectorAll('.reveal .slides > section'));
-        for (const [h, top] of tops.entries()) {
-            const stack = Array.from(top.querySelectorAll(':scope > section'));
-            for (const [v, slide] of (stack.length ? stack : [top]).entries()) {
-                const text = slide.textContent;
-                if (text.includes('In-class question') && text.includes('Brute-force top-10 cosine search')) return [h, v];
-            }
-        }
-        return null;""")
+    where = _open_slide_where(chromium, serve, deck, "slide.textContent.includes('In-class question') && "
+                              "slide.textContent.includes('Brute-force top-10 cosine search')")
     assert where, "lesson 01's in-class question on search time is missing from its deck"
-    chromium.open("about:blank")
-    chromium.open(serve(SLIDES) + deck + f"#/{where[0]}/{where[1]}")
     current = "document.querySelector('.reveal .slides section.present:not(.stack)')"
-    chromium.wait_for("document.querySelector('.reveal.ready')", timeout=60)
     assert "In-class question" in chromium.run(f"return {current}.textContent")
     chromium.wait_for(f"window.MathJax && MathJax.Hub.queue.pending === 0 && "
                       f"{current}.querySelectorAll('li .MathJax_CHTML').length === 4", timeout=60)
@@ -94,21 +101,8 @@ def test_embedding_explorer_works_on_its_slide_offline(serve, chromium):
     deck = "03_word2vec_from_scratch.slides.html"
     if not (SLIDES / deck).is_file():
         pytest.fail(f"{SLIDES / deck} is missing: run `make slides` first", pytrace=False)
-    chromium.open(serve(SLIDES) + deck)
-    chromium.wait_for("document.querySelector('.reveal.ready')", timeout=60)
-    where = chromium.run("""
-        const tops = Array.from(document.querySelectorAll('.reveal .slides > section'));
-        for (const [h, top] of tops.entries()) {
-            const stack = Array.from(top.querySelectorAll(':scope > section'));
-            for (const [v, slide] of (stack.length ? stack : [top]).entries()) {
-                if (slide.querySelector('.embedlab-explorer')) return [h, v];
-            }
-        }
-        return null;""")
+    where = _open_slide_where(chromium, serve, deck, "slide.querySelector('.embedlab-explorer')")
     assert where, f"{deck} has no embedding map"
-    chromium.open("about:blank")
-    chromium.open(serve(SLIDES) + deck + f"#/{where[0]}/{where[1]}")
-    chromium.wait_for("document.querySelector('.reveal.ready')", timeout=60)
     # Known defect, not fixed: on a reveal.js slide (scaled by a CSS transform) the first click
     # right after hovering a point sometimes selects a nearby point; a second click selects it.
     checked = check_explorer(chromium, search_for="whale", click_attempts=2)
