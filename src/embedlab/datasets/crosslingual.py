@@ -1,4 +1,5 @@
-"""Lesson 11's bilingual data: a verse-aligned English-Spanish Bible and a dictionary.
+"""Lesson 11's bilingual data (a verse-aligned English-Spanish Bible and a dictionary) and
+lesson 13's English paraphrase pairs (the KJV and the World English Bible, verse-aligned).
 
 Sources: King James Bible (Debian ``bible-kjv-text`` dumped with ``bible-kjv``'s program,
 as in :mod:`.corpus`), Reina-Valera 1909 (Debian ``sword-text-sparv``, a SWORD zText module
@@ -100,6 +101,64 @@ def aligned_verses(kjv_text: Path, kjv_prog: Path, sparv: Path) -> list[tuple[st
     return rows
 
 
+# OSIS book names of the 66 books in KJV order (the World English Bible's module uses them).
+OSIS66 = ("Gen Exod Lev Num Deut Josh Judg Ruth 1Sam 2Sam 1Kgs 2Kgs 1Chr 2Chr Ezra Neh Esth Job Ps "
+          "Prov Eccl Song Isa Jer Lam Ezek Dan Hos Joel Amos Obad Jonah Mic Nah Hab Zeph Hag Zech Mal "
+          "Matt Mark Luke John Acts Rom 1Cor 2Cor Gal Eph Phil Col 1Thess 2Thess 1Tim 2Tim Titus Phlm "
+          "Heb Jas 1Pet 2Pet 1John 2John 3John Jude Rev").split()
+WEB_MODULE = "usr/share/sword/modules/texts/ztext/engWEB2015eb"
+
+
+def web_verses(module: Path) -> dict[tuple[str, int, int], str]:
+    """{(OSIS book, chapter, verse): text} of the World English Bible's zText module.
+
+    Its versification is NRSVA (with the deuterocanon), not KJV's, so the index layout of
+    :func:`kjv_layout` does not apply; instead each chapter heading entry (``<chapter
+    osisID="Gen.1">``) starts a chapter and the entries after it are its verses 1, 2, ...;
+    a book heading entry (``<div type="book">``) ends the chapter.
+    """
+    out: dict[tuple[str, int, int], str] = {}
+    for testament in ("ot", "nt"):
+        current, n = None, 0
+        for raw in ztext_entries(module, testament):
+            m = re.search(r'<chapter\b[^>]*\bosisID="([^".]+)\.(\d+)"', raw)
+            if m:
+                current, n = (m.group(1), int(m.group(2))), 0
+                continue
+            if re.search(r'<div\b[^>]*type="book"', raw):
+                current = None
+                continue
+            if current is None:
+                continue
+            n += 1
+            out[(current[0], current[1], n)] = " ".join(_osis_to_text(raw).split())
+    return out
+
+
+def kjv_web_pairs(kjv_text: Path, kjv_prog: Path, web: Path) -> list[tuple[str, str, str]]:
+    """(key, KJV text, WEB text) for every verse key non-empty in both, in KJV order.
+
+    Texts are kept as printed (case and punctuation), whitespace collapsed: these are
+    sentences for a sentence encoder, not tokens.
+    """
+    verses = kjv_verses(kjv_text, kjv_prog)
+    books: list[str] = []
+    for book, *_rest in verses:
+        if not books or books[-1] != book:
+            books.append(book)
+    if len(books) != len(OSIS66):
+        raise RuntimeError(f"KJV dump has {len(books)} books, expected {len(OSIS66)}")
+    osis = dict(zip(books, OSIS66))
+    web_text = web_verses(web / WEB_MODULE)
+    rows = []
+    for book, chapter, verse, text in verses:
+        other = web_text.get((osis[book], chapter, verse), "")
+        text = " ".join(text.split())
+        if text and other:
+            rows.append((f"{book}.{chapter}.{verse}", text, other))
+    return rows
+
+
 def _b64(s: str) -> int:
     n = 0
     for ch in s:
@@ -148,6 +207,7 @@ def dictionary_notice(root: Path) -> str:
 
 
 BIBLE_LICENCE = "public domain (KJV: expired copyright; Reina-Valera 1909: public domain per its copyright file)"
+PARA_LICENCE = "public domain (KJV: expired copyright; World English Bible: public domain per its module)"
 DICT_LICENCE = "GPL-2+ (FreeDict contributors; notice in data/LICENSES/freedict-eng-spa.txt)"
 
 
@@ -162,6 +222,10 @@ def build() -> list[Output]:
     fetch.log(f"crosslingual: {len(rows):,} aligned verses, "
               f"{sum(len(r[1].split()) for r in rows):,} English and "
               f"{sum(len(r[2].split()) for r in rows):,} Spanish tokens")
+    web, v_web = fetch.deb("sword-text-web")
+    para = kjv_web_pairs(kjv_text, kjv_prog, web)
+    write_xz_text(out / "bible_kjv_web.tsv.xz", ["key\tkjv\tweb"] + ["\t".join(r) for r in para])
+    fetch.log(f"crosslingual: {len(para):,} verses in both the KJV and the World English Bible")
     pairs = dictionary_pairs(fd)
     write_tsv(out / "dict_en_es.tsv", pairs, ["en", "es"])
     fetch.log(f"crosslingual: {len(pairs):,} one-word dictionary pairs")
@@ -172,6 +236,10 @@ def build() -> list[Output]:
     return [
         Output("crosslingual/bible_en_es.tsv.xz", BIBLE_LICENCE, bible_src, "crosslingual",
                notes="verse-aligned KJV and Reina-Valera 1909 (KJV versification), tokenised"),
+        Output("crosslingual/bible_kjv_web.tsv.xz", PARA_LICENCE,
+               [f"deb:bible-kjv-text={v_kjvt}", f"deb:bible-kjv={v_kjvp}", f"deb:sword-text-web={v_web}"],
+               "crosslingual", notes="verse-aligned KJV and World English Bible (same verse key), "
+               "untokenised text: English paraphrase pairs for lesson 13"),
         Output("crosslingual/dict_en_es.tsv", DICT_LICENCE, [f"deb:dict-freedict-eng-spa={v_fd}"],
                "crosslingual", notes="one-word pairs of FreeDict eng-spa, accents dropped"),
         Output("LICENSES/freedict-eng-spa.txt", "GPL-2+ (licence text)", [f"deb:dict-freedict-eng-spa={v_fd}"],
