@@ -8,6 +8,7 @@ with embedlab.similarity.top_k; tests/test_explore.py checks that part).
 """
 
 import json
+import time
 
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
@@ -63,11 +64,31 @@ def _mouse_to(browser, point):
     return ActionChains(browser.driver).move_to_element_with_offset(drag, round(point["dx"]), round(point["dy"]))
 
 
-def check_explorer(browser, search_for=None, timeout=60, click_attempts=1):
-    """Hover, search and click on the page's first explorer; return what was checked.
-    ``click_attempts`` > 1 allows clicking again when the first click selected another point."""
+# Where the map is on screen, and whether all of it is in the window.
+PLACE = (f"const r = {ROOT}.querySelector('.ee-plot').getBoundingClientRect(); "
+         "return [Math.round(r.left), Math.round(r.top), r.top >= 0 && r.bottom <= window.innerHeight];")
+
+
+def _bring_into_view(browser):
+    """Scroll the map into the window if part of it is outside, then wait until it stays still.
+    On a reveal.js slide nothing may scroll: reveal.js puts a scrolled slide back within a second,
+    so a scroll there would move the map between the hover and the click."""
+    if not browser.run(PLACE)[2]:
+        browser.run(f"{ROOT}.scrollIntoView({{block: 'center'}})")
+    before = None
+    for _ in range(20):
+        place = browser.run(PLACE)[:2]
+        if place == before:
+            return
+        before = place
+        time.sleep(1.2)
+    raise AssertionError(f"the map keeps moving on the page (last at {before})")
+
+
+def check_explorer(browser, search_for=None, timeout=60):
+    """Hover, search and click on the page's first explorer; return what was checked."""
     browser.wait_for(READY, timeout)
-    browser.run(f"{ROOT}.scrollIntoView({{block: 'center'}})")
+    _bring_into_view(browser)
     data = _data(browser)
     labels, neighbours = data["labels"], data["neighbours"]
 
@@ -82,14 +103,8 @@ def check_explorer(browser, search_for=None, timeout=60, click_attempts=1):
 
     # click: the point is selected and its neighbours listed, best first, with cosine scores
     selected = f"{ROOT}.getAttribute('data-selected') === {json.dumps(label)}"
-    for attempt in range(click_attempts):
-        _mouse_to(browser, point).click().perform()
-        try:
-            browser.wait_for(selected, 10)
-            break
-        except Exception:
-            if attempt == click_attempts - 1:
-                raise
+    _mouse_to(browser, point).click().perform()
+    browser.wait_for(selected, 10)
     listed = _neighbour_list(browser)
     expected = [labels[j] for j in neighbours[point["row"]]]
     assert [_label_of(item, data) for item in listed] == expected, (listed, expected)

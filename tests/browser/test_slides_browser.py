@@ -103,9 +103,7 @@ def test_embedding_explorer_works_on_its_slide_offline(serve, chromium):
         pytest.fail(f"{SLIDES / deck} is missing: run `make slides` first", pytrace=False)
     where = _open_slide_where(chromium, serve, deck, "slide.querySelector('.embedlab-explorer')")
     assert where, f"{deck} has no embedding map"
-    # Known defect, not fixed: on a reveal.js slide (scaled by a CSS transform) the first click
-    # right after hovering a point sometimes selects a nearby point; a second click selects it.
-    checked = check_explorer(chromium, search_for="whale", click_attempts=2)
+    checked = check_explorer(chromium, search_for="whale")
     assert "ahab" in checked["searched_labels"], checked["searched_labels"]   # Moby Dick's whale
     assert chromium.console_errors() == []
     assert chromium.non_local_requests() == [] and chromium.failed_requests() == []
