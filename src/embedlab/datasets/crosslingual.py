@@ -226,6 +226,11 @@ def build() -> list[Output]:
     para = kjv_web_pairs(kjv_text, kjv_prog, web)
     write_xz_text(out / "bible_kjv_web.tsv.xz", ["key\tkjv\tweb"] + ["\t".join(r) for r in para])
     fetch.log(f"crosslingual: {len(para):,} verses in both the KJV and the World English Bible")
+    from embedlab.retrieval import build_verses  # lesson 14: the New Testament, tokenised
+
+    nt = build_verses(web, kjv_rows=rows)
+    write_xz_text(DATA / "retrieval" / "nt_kjv_web.tsv.xz", ["key\tkjv\tweb"] + ["\t".join(r) for r in nt.itertuples(index=False)])
+    fetch.log(f"crosslingual: {len(nt):,} New Testament verses, KJV and WEB tokenised (lesson 14)")
     pairs = dictionary_pairs(fd)
     write_tsv(out / "dict_en_es.tsv", pairs, ["en", "es"])
     fetch.log(f"crosslingual: {len(pairs):,} one-word dictionary pairs")
@@ -240,6 +245,10 @@ def build() -> list[Output]:
                [f"deb:bible-kjv-text={v_kjvt}", f"deb:bible-kjv={v_kjvp}", f"deb:sword-text-web={v_web}"],
                "crosslingual", notes="verse-aligned KJV and World English Bible (same verse key), "
                "untokenised text: English paraphrase pairs for lesson 13"),
+        Output("retrieval/nt_kjv_web.tsv.xz", PARA_LICENCE,
+               [f"deb:bible-kjv-text={v_kjvt}", f"deb:bible-kjv={v_kjvp}", f"deb:sword-text-web={v_web}"],
+               "crosslingual", notes="lesson 14: the New Testament verse by verse, KJV and World English Bible, "
+               "tokenised (the passages and queries of the retrieval task)"),
         Output("crosslingual/dict_en_es.tsv", DICT_LICENCE, [f"deb:dict-freedict-eng-spa={v_fd}"],
                "crosslingual", notes="one-word pairs of FreeDict eng-spa, accents dropped"),
         Output("LICENSES/freedict-eng-spa.txt", "GPL-2+ (licence text)", [f"deb:dict-freedict-eng-spa={v_fd}"],
