@@ -197,3 +197,28 @@ def test_encoder_matches_lesson_07_encode():
     ref = bert.encode(texts, tokenizer=tokenizer, model=model)
     ours = finetune.base_encoder(max_length=256).encode(texts)
     assert np.allclose(ours, np.asarray(ref), atol=1e-5)
+
+
+class _Precomputed(torch.nn.Module):
+    """Stands in for a SentenceTransformer: 'encodes' a column by returning its stored embeddings."""
+
+    def forward(self, features):
+        return {"sentence_embedding": features["emb"]}
+
+    def get_embedding_dimension(self):
+        return 32
+
+
+def test_matryoshka_sum_equals_sentence_transformers():
+    from sentence_transformers.sentence_transformer.losses import MatryoshkaLoss, MultipleNegativesRankingLoss
+
+    model = _Precomputed()
+    dims = (32, 16, 8, 4)
+    reference = MatryoshkaLoss(model, MultipleNegativesRankingLoss(model), list(dims))
+    g = torch.Generator().manual_seed(5)
+    a, p = torch.randn(2, 6, 32, generator=g, dtype=torch.float64)
+    ref = reference([{"emb": a}, {"emb": p}], None)
+    ours = finetune.matryoshka_loss(a, p, dims)   # what train(..., dims=...) minimises
+    assert abs(float(ours) - float(ref)) < 1e-6
+    with pytest.raises(ValueError, match="dims"):
+        finetune.matryoshka_loss(a, p, (64,))

