@@ -21,7 +21,7 @@ The verses come from ``make data`` (``data/retrieval/nt_kjv_web.tsv.xz``, :func:
 Commands (the lesson loads their committed output from ``data/models/retrieval/``)::
 
     python -m embedlab.retrieval embed --out data/models/retrieval
-    python -m embedlab.retrieval train-reranker --layers 2 --negatives 3 --queries 1000 --out data/models/retrieval
+    python -m embedlab.retrieval train-reranker --layers 2 --negatives 3 --queries 1500 --lr 3e-4 --head-lr 3e-3 --out data/models/retrieval
     python -m embedlab.retrieval embed-qa --out data/models/retrieval
 """
 
