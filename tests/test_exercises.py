@@ -6,6 +6,10 @@ answer in place of the question's solution followed by the question's full test 
 and hidden tests), which must fail, and restores the solution. The other questions keep
 their solutions, so each wrong answer is judged alone.
 
+Each question's handed-out stub (nbgrader's ``raise NotImplementedError()`` in place of the
+solution) must fail its question's test cell too: a test that passes on the stub gives points
+for nothing.
+
 A test cell that fails in the student's kernel scores zero whatever else happens (the grader
 needs both the kernel and its second process to pass), so a rejection here is a lost point in
 grading. tests/test_grading.py grades a sample of these wrong answers through the whole
@@ -23,7 +27,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from embedlab.course import grading
+from embedlab.course import checks, grading
 
 EXERCISES = grading.exercise_notebooks()
 WRONG_ANSWERS = grading.EXERCISES_DIR / "wrong_answers"
@@ -49,12 +53,18 @@ def _first_error_line(error: CellExecutionError) -> str:
 @functools.cache
 def run_exercise(exercise: str) -> dict:
     """Run the exercise once: ``{'solution': {test cell: error or None},
-    'wrong': {file name: error that rejected it, or None if it passed}}``."""
+    'wrong': {file name: error that rejected it, or None if it passed},
+    'stub': {question: error that rejected the handed-out stub, or None}}``."""
+    from nbgrader.preprocessors import ClearSolutions
+
     source = EXERCISES[exercise]
     nb = nbformat.read(source, as_version=4)
+    released, _ = ClearSolutions().preprocess(nbformat.read(source, as_version=4), {})
+    stubs = {c.metadata.nbgrader["grade_id"].removesuffix("-solution"): c.source for c in released.cells
+             if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
     client = NotebookClient(nb, timeout=CELL_TIMEOUT_S, kernel_name="python3",
                             resources={"metadata": {"path": str(source.parent)}})
-    result = {"solution": {}, "wrong": {}}
+    result = {"solution": {}, "wrong": {}, "stub": {}}
     with client.setup_kernel():
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
@@ -88,6 +98,14 @@ def run_exercise(exercise: str) -> dict:
                 result["wrong"][path.name] = run(tests)
                 restored = run(solution)
                 assert restored is None, f"{exercise}: restoring {question}'s solution failed: {restored}"
+        for question, stub in stubs.items():
+            tests, solution = _cell(nb, f"{question}-tests").source, _cell(nb, f"{question}-solution").source
+            # as in a handed-out copy, what the solution defines does not exist before the stub runs
+            run(f"for _name in {sorted(checks._defined_names(checks._parse(solution)))!r}: globals().pop(_name, None)")
+            run(stub)
+            result["stub"][question] = run(tests)
+            restored = run(solution)
+            assert restored is None, f"{exercise}: restoring {question}'s solution failed: {restored}"
     return result
 
 
@@ -114,6 +132,14 @@ def test_every_question_keeps_three_wrong_answers(exercise):
     for paths in kept.values():
         for path in paths:
             assert path.read_text().startswith("# "), f"{path.name}: first line '# <the mistake>'"
+
+
+@pytest.mark.parametrize("exercise", sorted(EXERCISES))
+def test_handed_out_stub_fails_every_question(exercise):
+    stubs = run_exercise(exercise)["stub"]
+    assert stubs, f"{exercise} has no solution cells"
+    passing = [question for question, error in stubs.items() if error is None]
+    assert not passing, f"{exercise}: the tests of {passing} pass on the handed-out stub (raise NotImplementedError())"
 
 
 @pytest.mark.parametrize("exercise, path", ALL_WRONG, ids=[f"{e}/{p.stem}" for e, p in ALL_WRONG])

@@ -1,12 +1,12 @@
 """The grading pipeline (embedlab.course.grading): release and autograde.
 
 One grading run, shared by the tests through a module-scoped fixture: every exercise notebook
-handed in solved (the source), untouched (the release), and with the first wrong answer kept
-for each question in ``notebooks/exercises/wrong_answers/`` (each must lose its question's
-points: the pipeline agrees with tests/test_exercises.py, which checks every wrong answer in
-one kernel per exercise), all in one batch graded JOBS at a time. Containment (hostile
-submissions) is tests/test_grading_hostile.py, a batch of its own so that the two can run
-at the same time (``make test`` runs test files on two workers).
+handed in solved (the source) and with the first wrong answer kept for each question in
+``notebooks/exercises/wrong_answers/`` (each must lose its question's points: the pipeline
+agrees with tests/test_exercises.py, which checks every wrong answer in one kernel per
+exercise), and the release of exercise 01 untouched, all in one batch graded JOBS at a time.
+Containment (hostile submissions) is tests/test_grading_hostile.py, a batch of its own so that
+the two can run at the same time (``make test`` runs test files on two workers).
 """
 
 from __future__ import annotations
@@ -195,14 +195,17 @@ def _solution_names(exercise: str, question: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def class_grades(student_release, tmp_path_factory):
-    """Every exercise, handed in solved (the source), untouched (the release), and with wrong
-    answers: one notebook holds the first wrong answer of every independent question."""
+    """Every exercise handed in solved (the source) and with wrong answers (one notebook holds
+    the first wrong answer of every independent question); exercise 01's release untouched."""
     submissions = tmp_path_factory.mktemp("class")
-    for student, folder in (("solved", EXERCISES[FIRST].parent),
-                            ("blank", student_release / "notebooks" / "exercises")):
-        (submissions / student).mkdir()
-        for exercise in EXERCISES:
-            (submissions / student / f"{exercise}.ipynb").write_bytes((folder / f"{exercise}.ipynb").read_bytes())
+    (submissions / "solved").mkdir()
+    for exercise in EXERCISES:
+        (submissions / "solved" / f"{exercise}.ipynb").write_bytes(EXERCISES[exercise].read_bytes())
+    # The release of one exercise, untouched: the pipeline gives it zero. That every question's
+    # stub fails its tests, in every exercise, is checked faster by tests/test_exercises.py.
+    (submissions / "blank").mkdir()
+    release = student_release / "notebooks" / "exercises" / f"{FIRST}.ipynb"
+    (submissions / "blank" / f"{FIRST}.ipynb").write_bytes(release.read_bytes())
     for exercise in EXERCISES:
         variants: dict[str, dict[str, str]] = {}
         for sampled_exercise, path in SAMPLED_WRONG:
@@ -221,19 +224,25 @@ def class_grades(student_release, tmp_path_factory):
 
 
 @pytest.mark.parametrize("exercise", sorted(EXERCISES))
-def test_source_scores_full_marks_and_release_scores_zero(class_grades, exercise):
+def test_source_scores_full_marks(class_grades, exercise):
     out, rows = class_grades
     total = _max_points(exercise)
-    solved, blank = _by_question(rows, "solved", exercise), _by_question(rows, "blank", exercise)
-    assert solved and set(solved) == set(blank)
+    solved = _by_question(rows, "solved", exercise)
     assert _points(rows, "solved", exercise) == total, {q: r["note"] for q, r in solved.items()}
     assert {r["status"] for r in solved.values()} == {"graded"}
-    assert _points(rows, "blank", exercise) == 0
+    html = (out / "feedback" / "solved" / f"{exercise}.html").read_text()  # nbgrader's page shows the total
+    assert f"(Score: {float(total)} / {float(total)})" in html
+
+
+def test_release_scores_zero(class_grades):
+    out, rows = class_grades
+    solved, blank = _by_question(rows, "solved", FIRST), _by_question(rows, "blank", FIRST)
+    assert blank and set(solved) == set(blank)
+    assert _points(rows, "blank", FIRST) == 0
     assert {r["status"] for r in blank.values()} == {"graded"}  # ran to the end, no crash
     assert all("NotImplementedError" in r["note"] for r in blank.values())
-    for student, points in (("solved", total), ("blank", 0)):  # nbgrader's page shows the total
-        html = (out / "feedback" / student / f"{exercise}.html").read_text()
-        assert f"(Score: {float(points)} / {float(total)})" in html
+    html = (out / "feedback" / "blank" / f"{FIRST}.html").read_text()
+    assert f"(Score: 0.0 / {float(_max_points(FIRST))})" in html
 
 
 @pytest.mark.parametrize("exercise, path", SAMPLED_WRONG, ids=[f"{e}/{p.stem}" for e, p in SAMPLED_WRONG])
