@@ -59,6 +59,10 @@ def test_loss_table_names_exist_in_sentence_transformers():
     names = {n for _data, cell in finetune.LOSS_TABLE for n in re.findall(r"\b[A-Z][A-Za-z]+Loss\b", cell)}
     assert {"MultipleNegativesRankingLoss", "CoSENTLoss", "TripletLoss", "SoftmaxLoss",
             "DenoisingAutoEncoderLoss", "BatchAllTripletLoss", "CosineSimilarityLoss"} <= names
+    # SoftmaxLoss classifies labelled pairs (NLI), it is not a loss for single labelled sentences
+    rows = dict(finetune.LOSS_TABLE)
+    assert "SoftmaxLoss" not in rows["single sentences with class labels"]
+    assert any("SoftmaxLoss" in cell and "pairs with a class label" in data for data, cell in finetune.LOSS_TABLE)
     for n in names | {"MatryoshkaLoss"}:
         assert hasattr(losses, n), n
 
@@ -99,6 +103,8 @@ def test_ranks_by_hand_and_ties_count_against():
     (np.zeros((0, 3)), [], "non-empty"),
     (np.zeros((2, 3)), [0], "one relevant"),
     (np.zeros((2, 3)), [0, 3], r"in \[0, 3\)"),
+    (np.array([[np.nan, 0.1], [0.2, 0.9]]), [0, 1], "NaN or inf"),
+    (np.array([[np.inf, 0.1], [0.2, 0.9]]), [0, 1], "NaN or inf"),
 ])
 def test_metrics_bad_input(scores, relevant, match):
     with pytest.raises(ValueError, match=match):

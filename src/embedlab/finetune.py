@@ -75,7 +75,9 @@ LOSS_TABLE = [
     ("pairs (anchor, positive), e.g. question-answer, two translations", "MultipleNegativesRankingLoss"),
     ("pairs with a similarity score", "CoSENTLoss, CosineSimilarityLoss"),
     ("triplets (anchor, positive, negative)", "TripletLoss (or MultipleNegativesRankingLoss with the negative)"),
-    ("single sentences with class labels", "BatchAllTripletLoss, SoftmaxLoss (on labelled pairs)"),
+    ("pairs with a class label (NLI: entailment, neutral, contradiction)",
+     "SoftmaxLoss (classify (u, v, |u - v|), as Sentence-BERT did)"),
+    ("single sentences with class labels", "BatchAllTripletLoss"),
     ("no labels at all", "DenoisingAutoEncoderLoss, or MultipleNegativesRankingLoss on (x, x) with dropout (SimCSE)"),
 ]
 
@@ -175,6 +177,8 @@ def ranks_of_relevant(scores: np.ndarray, relevant: Sequence[int]) -> np.ndarray
     relevant = np.asarray(relevant)
     if scores.ndim != 2 or scores.shape[0] == 0 or scores.shape[1] == 0:
         raise ValueError(f"scores must be a non-empty (queries, documents) matrix, got shape {scores.shape}")
+    if not np.isfinite(scores).all():
+        raise ValueError("scores contain NaN or inf (a zero vector normalised?): every score must be finite")
     if relevant.shape != (scores.shape[0],):
         raise ValueError(f"need one relevant document index per query: {scores.shape[0]} queries, "
                          f"relevant has shape {relevant.shape}")
