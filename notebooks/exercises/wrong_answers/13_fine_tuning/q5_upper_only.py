@@ -1,0 +1,13 @@
+# leaves out a duplicate only when it comes later in the batch (j > i), so the later copy still sees the earlier one as a negative
+def masked_info_nce(anchors, positives, groups, scale=20.0):
+    a = np.asarray(anchors, dtype=float)
+    p = np.asarray(positives, dtype=float)
+    g = np.asarray(groups)
+    a = a / np.linalg.norm(a, axis=1, keepdims=True)
+    p = p / np.linalg.norm(p, axis=1, keepdims=True)
+    s = scale * a @ p.T
+    later = np.triu(np.ones((len(g), len(g)), dtype=bool), k=1)
+    masked = np.where((g[:, None] == g[None, :]) & later, -np.inf, s)
+    top = masked.max(axis=1, keepdims=True)
+    lse = top[:, 0] + np.log(np.exp(masked - top).sum(axis=1))
+    return float(np.mean(lse - np.diag(s)))
