@@ -257,3 +257,21 @@ def test_cross_encoder_head_is_seeded():
     assert all((a.trainable_state()[k] == b.trainable_state()[k]).all() for k in a.trainable_state())
     with pytest.raises(ValueError, match="layers"):
         rt.CrossEncoder(layers=9)
+
+
+def test_rrf_ties_depth_and_bad_input():
+    docs, scores = rt.rrf([[9], [2]], k=60)  # a tie at 1/61: the smaller id first
+    assert list(docs) == [2, 9] and scores[0] == scores[1] == pytest.approx(1 / 61)
+    docs, _ = rt.rrf([[3, 5], [7, 5]], k=0.5, depth=2)  # ranks from 1: 5 scores 2/2.5, 3 and 7 score 1/1.5
+    assert list(docs) == [5, 3]
+    with pytest.raises(ValueError, match="k must be >= 0"):
+        rt.rrf([[1]], k=-1)
+
+
+def test_hamming_rescore_and_qrels_bad_input(passages):
+    with pytest.raises(ValueError, match="same width"):
+        rt.hamming_scores(np.zeros((1, 2), np.uint8), np.zeros((3, 4), np.uint8))
+    with pytest.raises(KeyError, match="in no passage"):
+        rt.qrels(["Nope.1.1"], passages)
+    d = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], np.float32)
+    assert rt.rescore([[1, 2]], np.array([[1.0, 0.0]], np.float32), d, 2).tolist() == [[2, 1]]  # 0.6 > 0
