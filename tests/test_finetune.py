@@ -359,3 +359,19 @@ def test_few_label_draws_are_lesson_10s():
     for n, trains in draws.items():
         ours = np.mean([finetune._accuracy(X, labels, t) for t in trains])
         assert ours == pytest.approx(ref.set_index("per_class").loc[n, "accuracy"])
+
+
+def test_committed_decoder_and_setfit_tables_are_consistent():
+    import pandas as pd
+
+    dec = finetune.load_decoder_results()
+    assert dec["decoder"]["sha256"] == finetune.DECODER_SHA256 and dec["books"] == list(finetune.DECODER_BOOKS)
+    assert dec["decoder"]["wheel"] == "==".join(finetune.DECODER_WHEEL) and dec["command"] == finetune.DECODER_COMMAND
+    assert "Mark" not in dec["books"] and dec["n_test"] > 500
+    sf = finetune.load_setfit_results()
+    assert sf["config"] == finetune.SETFIT_CONFIG and sf["command"] == finetune.SETFIT_COMMAND
+    draws = pd.DataFrame(sf["draws"])
+    means = draws.groupby(["method", "per_class"])["accuracy"].mean()
+    for row in sf["summary"]:
+        assert means[(row["method"], row["per_class"])] == pytest.approx(row["mean"], abs=1e-6)
+    assert (draws.groupby(["method", "per_class"]).size() == sf["config"]["repeats"]).all()
