@@ -536,7 +536,7 @@ def decoder_gguf_path(check: bool = True) -> Path:
 
 def load_decoder():
     """``(tokenizer, model)``: SmolLM2-135M-Instruct de-quantised to float32 by transformers
-    (a ``LlamaModel`` without the language-model head; about 20 s on a quiet machine)."""
+    (a ``LlamaModel`` without the language-model head)."""
     from transformers import AutoModel, AutoTokenizer
 
     path = decoder_gguf_path()
