@@ -563,10 +563,11 @@ def last_token_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
 
 
 def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """The mean of the hidden states of the real tokens (padding excluded)."""
+    """The mean of the hidden states of the real tokens (padding excluded): lesson 07's pooling."""
+    from embedlab import bert
+
     _check_hidden(hidden, mask)
-    m = mask.unsqueeze(-1).to(hidden.dtype)
-    return (hidden * m).sum(1) / m.sum(1)
+    return bert.mean_pool(hidden, mask)
 
 
 def decoder_embed(tokenizer, model, texts: Sequence[str], batch_size: int = 32, max_length: int = 96) -> dict:
